@@ -1,0 +1,24 @@
+// What an annotator says about one packet. Annotators (ipmp, ilm) are pure state machines fed
+// decoded packets in time order; time comes only from packet timestamps, so replaying a file
+// gives exactly the annotations the live capture gave.
+import type { Packet } from '../decode/packet.js';
+
+export interface Annotation {
+  /** Which observer produced it. */
+  source: 'ipmp' | 'ilm';
+  /** Text for the end of the summary line, without the brackets: `ipmp0/net0 → 192.0.2.1 UNI #17 acked 0.41ms`. */
+  summary: string;
+  /** Lines for the `-v` section (`IPMP:` / `ILM:` prefixes are added by the renderer). */
+  detail: string[];
+  /** Object placed under the `ipmp` / `ilm` key of the JSON line. */
+  json: Record<string, unknown>;
+}
+
+export interface Annotator {
+  /**
+   * Feed the next packet (time order). Returns the annotations this packet earns, possibly
+   * several (a probe reply that also triggers a failure verdict), or an empty array.
+   * Must not keep references to `pkt` or its bytes: copy what you store.
+   */
+  observe(pkt: Packet, linkName: string): Annotation[];
+}
