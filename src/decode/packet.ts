@@ -27,6 +27,8 @@ export class EthLayer {
   llcCtrl = 0;
   /** SNAP OUI and protocol when dsap = ssap = 0xaa. */
   snapOui = 0;
+  /** SNAP protocol (an ethertype when the OUI is 0): added so the payload type survives for rendering. */
+  snapType = 0;
   vlanCount = 0;
   vlanTpid = new Uint16Array(MAX_VLAN_TAGS);
   vlanTci = new Uint16Array(MAX_VLAN_TAGS);
@@ -118,6 +120,8 @@ export class Ipv6Layer {
   /** Upper-layer protocol after the extension headers (59 = none). */
   upperProto = 0;
   routerAlert = false;
+  /** Router Alert value (0 MLD, 1 RSVP, 2 Active Networks): added so -v can name it without re-parsing. */
+  routerAlertValue = 0;
   /** Hop-by-hop padding used: 0 none, 1 Pad1 bytes, 2 PadN (a sender fingerprint). */
   hbhPadding = 0;
   fragment = false;
@@ -176,6 +180,8 @@ class MembershipLayer {
   len = 0;
   /** Protocol version inferred from type and length (1, 2, 3 for IGMP; 1, 2 for MLD). */
   version = 0;
+  /** The length does not fit any version (IGMP query of 9-11 bytes, header under 8): added so renderers can say "Malformed". */
+  malformed = false;
   type = 0;
   code = 0;
   checksum = 0;

@@ -1,0 +1,23 @@
+// Text shared by the upper-layer renderers: the checksum verdict that snoop never printed and
+// the in.mpathd probe tail on echo summaries.
+import { L, ProbeKind, type Packet } from '../../decode/packet.js';
+
+/** Suffix for a `Checksum = ...` line: verified good, verified bad, or nothing when unverifiable. */
+export function checksumText(ok: boolean | null): string {
+  return ok === null ? '' : ok ? ' (correct)' : ' (incorrect)';
+}
+
+export function probeKindName(kind: number): 'UNI' | 'MULTI' | 'RTT' | '?' {
+  return kind === ProbeKind.UNI ? 'UNI' : kind === ProbeKind.MULTI ? 'MULTI' : kind === ProbeKind.RTT ? 'RTT' : '?';
+}
+
+/** The probe timestamp as text: ms since boot (ms32) or ns since boot (ns64), exact. */
+export function probeTimestamp(pkt: Packet): string {
+  const p = pkt.probe;
+  return p.format === 'ms32' ? String(p.tsMs) : ((BigInt(p.tsHi) << 32n) | BigInt(p.tsLo)).toString();
+}
+
+/** ` [mpathd UNI ms32]` after an echo summary when the echo is an in.mpathd probe. */
+export function probeTail(pkt: Packet): string {
+  return pkt.has(L.PROBE) && pkt.probe.present ? ` [mpathd ${probeKindName(pkt.probe.kind)} ${pkt.probe.format}]` : '';
+}
