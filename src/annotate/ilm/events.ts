@@ -1,0 +1,156 @@
+// ilm events and how each becomes an Annotation: the bracketed summary
+// (`ilm eth1 239.1.2.3 CREATE EX{} rtx 1/2 querier 192.0.2.1 v3`), the -v detail lines and the
+// JSON object.
+import type { Annotation } from '../annotation.js';
+import type { Fingerprint } from './anomalies.js';
+import type { CastMove } from './cast-move.js';
+import type { HostMembership } from './host-tables.js';
+import type { FilterMode, IlmEventKind, RowState } from './membership.js';
+import type { Family } from './observation.js';
+
+export type QueryKind = 'general' | 'group' | 'group-and-source';
+
+export interface QueryInfo {
+  kind: QueryKind;
+  version: number;
+  mrtMs: number;
+  qrv: number;
+  qqiSec: number;
+  sources: string[];
+  /** The sender is the elected querier (lowest address). */
+  elected: boolean;
+}
+
+export interface IlmEvent {
+  kind: IlmEventKind;
+  link: string;
+  family: Family;
+  /** null for a general query. */
+  group: string | null;
+  /** MAC of the reporter (or querier) and its IP. */
+  reporter: string;
+  reporterIp: string;
+  /** What the message said: `TO_EX{}`, `ALLOW{198.51.100.7}`, `v2 report`, `leave`, `done`, `query`. */
+  record: string;
+  /** The reporter's filter after the message (null for queries). */
+  mode: FilterMode | null;
+  sources: string[];
+  /** RTX: the event repeated and which repetition of how many the querier's RV allows. */
+  rtx: { of: IlmEventKind; n: number; rv: number } | null;
+  /** REFRESH: the packet number of the query it answers. */
+  answers: number | null;
+  query: QueryInfo | null;
+  /** SUPPRESSED: the members that stop reporting because of this report. */
+  suppressed: string[];
+  state: RowState | null;
+  /** Seconds until the router drops the group, null once it has. */
+  expiresInSec: number | null;
+  querier: string | null;
+  querierVersion: number | null;
+  anomalies: string[];
+  sender: Fingerprint | null;
+  castMove: CastMove | null;
+  host: HostMembership | null;
+}
+
+const MAX_SUMMARY_SOURCES = 4;
+
+/** `{a,b}` with long lists cut short for one-line summaries. */
+export function sourceSet(sources: string[], limit = Infinity): string {
+  if (sources.length <= limit) return `{${sources.join(',')}}`;
+  return `{${sources.slice(0, limit).join(',')},+${sources.length - limit}}`;
+}
+
+export function filterText(mode: FilterMode, sources: string[], limit = Infinity): string {
+  return `${mode}${sourceSet(sources, limit)}`;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function eventText(e: IlmEvent): string {
+  const filter = e.mode === null ? '' : filterText(e.mode, e.sources, MAX_SUMMARY_SOURCES);
+  switch (e.kind) {
+    case 'QUERY': {
+      const q = e.query;
+      if (!q) return 'QUERY';
+      const srcs = q.kind === 'group-and-source' ? ` ${sourceSet(q.sources, MAX_SUMMARY_SOURCES)}` : '';
+      return `QUERY ${q.kind}${srcs} v${q.version} mrt ${seconds(q.mrtMs)}${q.elected ? '' : ' non-querier'}`;
+    }
+    case 'RTX':
+      return `${e.rtx?.of ?? 'RTX'} ${e.rtx?.of === 'REMOVE' ? e.record : filter} rtx ${e.rtx?.n}/${e.rtx?.rv}`;
+    case 'FILTER-CHANGE':
+      return `FILTER-CHANGE ${e.record} → ${filter}`;
+    case 'REMOVE':
+      return `REMOVE ${e.record}`;
+    case 'REFRESH':
+      return `REFRESH ${filter}${e.answers === null ? '' : ` (query #${e.answers})`}`;
+    case 'SUPPRESSED':
+      return `SUPPRESSED ${e.suppressed.join(',')} by ${e.reporter}`;
+    default:
+      return `CREATE ${filter}`;
+  }
+}
+
+function castMoveText(m: CastMove): string {
+  const failure = m.afterFailureSec === null ? '' : ` after failure ${m.afterFailureSec.toFixed(1)}s earlier`;
+  return `cast-move ${m.fromLink}/${m.fromMac} → ${m.toLink}/${m.toMac} (${m.moved}/${m.of})${failure}`;
+}
+
+function hostText(h: HostMembership): string {
+  const timer = h.timerRunning ? ` timer ${seconds(h.timerMs)}` : '';
+  const l2 = h.linkAddress === null ? '' : ` l2 ${h.linkAddress.replace(/:/g, '')}(ref ${h.linkRefcount})`;
+  const querier = h.querier === null ? '' : ` querier=${h.querier}`;
+  return `host-ilm ${h.device} ${h.group} users=${h.users} reporter=${h.reporter ? 1 : 0}${querier}${timer}${l2} ${filterText(h.mode, h.sources)}`;
+}
+
+export function toAnnotation(e: IlmEvent): Annotation {
+  let summary = `ilm ${e.link}${e.group === null ? '' : ` ${e.group}`} ${eventText(e)}`;
+  if (e.castMove) summary += ` ${castMoveText(e.castMove)}`;
+  if (e.querier !== null) summary += ` querier ${e.querier} v${e.querierVersion}`;
+  if (e.anomalies.length) summary += ` ! ${e.anomalies.join('; ')}`;
+
+  const expires = e.expiresInSec === null ? '-' : `${e.expiresInSec.toFixed(1)} s`;
+  const detail = [
+    `Link = ${e.link}`,
+    `Group = ${e.group ?? '(general)'}`,
+    `Event = ${e.kind}${e.rtx ? ` of ${e.rtx.of} ${e.rtx.n}/${e.rtx.rv}` : ''} (${e.record})${e.answers === null ? '' : `, answers query #${e.answers}`}`,
+    `Mode = ${e.mode ?? '-'}`,
+    `Sources = ${e.mode === null ? '-' : e.sources.length ? e.sources.join(', ') : '(none)'}`,
+    `Reporter = ${e.reporter || '-'} (${e.reporterIp})`,
+    `State = ${e.state ?? '-'}`,
+    `Expires = ${expires}`,
+    `Querier = ${e.querier === null ? '(none seen)' : `${e.querier} v${e.querierVersion}`}`,
+    `Anomalies = ${e.anomalies.length ? e.anomalies.join('; ') : 'none'}`,
+  ];
+  if (e.suppressed.length) detail.push(`Suppressed = ${e.suppressed.join(', ')}`);
+  if (e.sender) detail.push(`Sender = ${e.sender.os}-like (${e.sender.reason})`);
+  if (e.castMove) detail.push(`Cast move = ${castMoveText(e.castMove)}`);
+  if (e.host) detail.push(`Host = ${hostText(e.host)}`);
+
+  const json: Record<string, unknown> = {
+    link: e.link,
+    group: e.group,
+    event: e.kind,
+    mode: e.mode,
+    sources: e.sources,
+    reporter: e.reporter,
+    querier: e.querier,
+    family: e.family,
+    record: e.record,
+    reporterIp: e.reporterIp,
+    state: e.state,
+    expiresInSec: e.expiresInSec,
+    querierVersion: e.querierVersion,
+  };
+  if (e.rtx) json.rtx = e.rtx;
+  if (e.answers !== null) json.answers = e.answers;
+  if (e.query) json.query = e.query;
+  if (e.suppressed.length) json.suppressed = e.suppressed;
+  if (e.anomalies.length) json.anomalies = e.anomalies;
+  if (e.sender) json.sender = e.sender;
+  if (e.castMove) json.castMove = e.castMove;
+  if (e.host) json.host = e.host;
+  return { source: 'ilm', summary, detail, json };
+}

@@ -1,0 +1,197 @@
+// One IGMP/MLD message reduced to plain strings and numbers. The ilm state machines consume only
+// this record, so they never hold a Packet (which is reused) or its bytes, and they can be unit
+// tested without building frames.
+import { L, type Packet } from '../../decode/packet.js';
+import { Direction, PacketType } from '../../capture/frame.js';
+import { ipv4String, ipv6String, macString, u32 } from '../../decode/addr.js';
+
+export type Family = 4 | 6;
+
+/** IGMPv3 / MLDv2 group record types (RFC 3376 §4.2.12, RFC 3810 §5.2.12). */
+export const Rec = { IS_IN: 1, IS_EX: 2, TO_IN: 3, TO_EX: 4, ALLOW: 5, BLOCK: 6 } as const;
+export const REC_NAMES = ['?', 'IS_IN', 'IS_EX', 'TO_IN', 'TO_EX', 'ALLOW', 'BLOCK'] as const;
+
+export interface GroupRecordObs {
+  type: number;
+  group: string;
+  sources: string[];
+}
+
+export type MessageKind = 'query' | 'report' | 'leave';
+
+export interface MembershipObservation {
+  /** Packet number in the source, so a REFRESH can point at its query. */
+  number: number;
+  /** Packet time in seconds (fractional). */
+  ts: number;
+  link: string;
+  family: Family;
+  /** Sender MAC (Ethernet or SLL), '' when the link has none. */
+  srcMac: string;
+  /** Ethernet destination, null when not captured (cooked captures). */
+  dstMac: string | null;
+  srcIp: string;
+  /** Fixed-width hex of the source address: compares like the address (querier election). */
+  srcKey: string;
+  dstIp: string;
+  /** IPv4 TTL or IPv6 hop limit. */
+  hops: number;
+  routerAlert: boolean;
+  /** IPv4 TOS and IP id (fingerprints); 0 for IPv6. */
+  tos: number;
+  ipId: number;
+  /** IPv6 hop-by-hop padding style: 0 none, 1 Pad1, 2 PadN. */
+  hbhPadding: number;
+  checksumOk: boolean | null;
+  /** Sent by the capturing host (the host tables describe the sender). */
+  outgoing: boolean;
+  kind: MessageKind;
+  /** IGMP 1..3 or MLD 1..2. */
+  version: number;
+  /** Query group (null = general query), or the group of a v1/v2 report or leave. */
+  group: string | null;
+  maxRespMs: number;
+  qrv: number;
+  qqiSec: number;
+  suppress: boolean;
+  querySources: string[];
+  /** IGMPv3 / MLDv2 report records. */
+  records: GroupRecordObs[];
+}
+
+const IGMP_QUERY = 0x11;
+const IGMP_V1_REPORT = 0x12;
+const IGMP_V2_REPORT = 0x16;
+const IGMP_LEAVE = 0x17;
+const IGMP_V3_REPORT = 0x22;
+const MLD_QUERY = 130;
+const MLD_V1_REPORT = 131;
+const MLD_DONE = 132;
+const MLD_V2_REPORT = 143;
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+function hex16bytes(b: Uint8Array, off: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) s += (b[off + i] < 16 ? '0' : '') + b[off + i].toString(16);
+  return s;
+}
+
+/** Sources of a query or record, clipped to what was captured. */
+function sourceList(pkt: Packet, family: Family, off: number, count: number): string[] {
+  const size = family === 4 ? 4 : 16;
+  const out: string[] = [];
+  for (let i = 0; i < count && off + (i + 1) * size <= pkt.end; i++) {
+    const at = off + i * size;
+    out.push(family === 4 ? ipv4String(u32(pkt.bytes, at)) : ipv6String(pkt.bytes, at));
+  }
+  return out;
+}
+
+function messageKind(family: Family, type: number): { kind: MessageKind; version: number } | null {
+  if (family === 4) {
+    switch (type) {
+      case IGMP_QUERY: return { kind: 'query', version: 0 };
+      case IGMP_V1_REPORT: return { kind: 'report', version: 1 };
+      case IGMP_V2_REPORT: return { kind: 'report', version: 2 };
+      case IGMP_LEAVE: return { kind: 'leave', version: 2 };
+      case IGMP_V3_REPORT: return { kind: 'report', version: 3 };
+      default: return null;
+    }
+  }
+  switch (type) {
+    case MLD_QUERY: return { kind: 'query', version: 0 };
+    case MLD_V1_REPORT: return { kind: 'report', version: 1 };
+    case MLD_DONE: return { kind: 'leave', version: 1 };
+    case MLD_V2_REPORT: return { kind: 'report', version: 2 };
+    default: return null;
+  }
+}
+
+/**
+ * Copy what the ilm observer needs out of a decoded packet; null when the packet carries no
+ * IGMP/MLD membership message (DVMRP, PIM, mtrace and everything else).
+ */
+export function observationFromPacket(pkt: Packet, link: string): MembershipObservation | null {
+  const isIgmp = pkt.has(L.IGMP) && pkt.igmp.present && pkt.has(L.IP);
+  const isMld = !isIgmp && pkt.has(L.MLD) && pkt.mld.present && pkt.has(L.IP6);
+  if (!isIgmp && !isMld) return null;
+  const family: Family = isIgmp ? 4 : 6;
+  const m = isIgmp ? pkt.igmp : pkt.mld;
+  const kv = messageKind(family, m.type);
+  if (!kv) return null;
+  const b = pkt.bytes;
+
+  let srcMac = '';
+  let dstMac: string | null = null;
+  if (pkt.has(L.ETH) && pkt.eth.present) {
+    srcMac = macString(b, pkt.eth.srcOff);
+    dstMac = macString(b, pkt.eth.dstOff);
+  } else if (pkt.has(L.SLL) && pkt.sll.present && pkt.sll.addrLen === 6) {
+    srcMac = macString(b, pkt.sll.addrOff);
+  }
+
+  const group = (off: number, v4: number): string => (family === 4 ? ipv4String(v4) : ipv6String(b, off));
+  let msgGroup: string | null = null;
+  let records: GroupRecordObs[] = [];
+  let querySources: string[] = [];
+  let version = kv.version;
+  if (kv.kind === 'query') {
+    // The decoder infers the query version from length and code (RFC 3376 §7.1, RFC 3810 §8.1).
+    version = m.version;
+    // A 9-11 byte IGMP query (or 25-27 byte MLD one) has no version: nothing to learn from it.
+    if (version === 0) return null;
+    const general = family === 4 ? m.group === 0 : isUnspecified(b, m.groupOff);
+    msgGroup = general ? null : group(m.groupOff, m.group);
+    querySources = sourceList(pkt, family, m.sourcesOff, m.sourceCount);
+  } else if (version === 3 || (family === 6 && version === 2)) {
+    records = new Array(m.recordCount);
+    for (let i = 0; i < m.recordCount; i++) {
+      const gOff = m.recordGroupOff[i];
+      records[i] = {
+        type: m.recordType[i],
+        group: family === 4 ? ipv4String(u32(b, gOff)) : ipv6String(b, gOff),
+        sources: sourceList(pkt, family, m.recordSourcesOff[i], m.recordSourceCount[i]),
+      };
+    }
+  } else {
+    msgGroup = group(m.groupOff, m.group);
+  }
+
+  const v4 = pkt.ip;
+  const v6 = pkt.ip6;
+  return {
+    number: pkt.number,
+    ts: pkt.tsSec + pkt.tsNsec / 1e9,
+    link,
+    family,
+    srcMac,
+    dstMac,
+    srcIp: family === 4 ? ipv4String(v4.src) : ipv6String(b, v6.srcOff),
+    srcKey: family === 4 ? hex8(v4.src) : hex16bytes(b, v6.srcOff),
+    dstIp: family === 4 ? ipv4String(v4.dst) : ipv6String(b, v6.dstOff),
+    hops: family === 4 ? v4.ttl : v6.hopLimit,
+    routerAlert: family === 4 ? v4.routerAlert : v6.routerAlert,
+    tos: family === 4 ? v4.tos : 0,
+    ipId: family === 4 ? v4.id : 0,
+    hbhPadding: family === 6 ? v6.hbhPadding : 0,
+    checksumOk: m.checksumOk,
+    outgoing: pkt.direction === Direction.OUT || pkt.pktType === PacketType.OUTGOING,
+    kind: kv.kind,
+    version,
+    group: msgGroup,
+    maxRespMs: m.maxRespMs,
+    qrv: m.qrv,
+    qqiSec: m.qqi,
+    suppress: m.suppress,
+    querySources,
+    records,
+  };
+}
+
+function isUnspecified(b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < 16; i++) if (b[off + i] !== 0) return false;
+  return true;
+}

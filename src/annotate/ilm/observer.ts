@@ -1,0 +1,177 @@
+// The ilm observer: feeds each IGMP/MLD message through the querier model, the membership model
+// and the cast-move detector, and turns what happened into annotations. Time comes only from
+// packet timestamps; the host's /proc tables arrive from the caller (setHostTables).
+import type { Annotation, Annotator } from '../annotation.js';
+import type { Packet } from '../../decode/packet.js';
+import { packetAnomalies, senderFingerprint, unqueriedReport } from './anomalies.js';
+import { CastMoveDetector, type GroupHolder } from './cast-move.js';
+import { sourceSet, toAnnotation, type IlmEvent, type QueryKind } from './events.js';
+import type { HostMembership } from './host-tables.js';
+import { LEGACY_LEAVE, LEGACY_REPORT, MembershipTable, type IlmRow } from './membership.js';
+import { observationFromPacket, Rec, REC_NAMES, type Family, type MembershipObservation } from './observation.js';
+import { QuerierTable, timersOf } from './querier.js';
+
+interface RecordInput {
+  type: number;
+  group: string;
+  sources: string[];
+}
+
+function recordLabel(obs: MembershipObservation, r: RecordInput): string {
+  if (r.type === LEGACY_REPORT) return `v${obs.version} report`;
+  if (r.type === LEGACY_LEAVE) return obs.family === 4 ? 'leave' : 'done';
+  return `${REC_NAMES[r.type] ?? `type ${r.type}`}${sourceSet(r.sources)}`;
+}
+
+function recordsOf(obs: MembershipObservation): RecordInput[] {
+  if (obs.kind === 'leave') return obs.group === null ? [] : [{ type: LEGACY_LEAVE, group: obs.group, sources: [] }];
+  if (obs.records.length > 0 || obs.group === null) return obs.records;
+  return [{ type: LEGACY_REPORT, group: obs.group, sources: [] }];
+}
+
+/** Returned for every packet without a membership message, so the common case allocates nothing. */
+const NO_ANNOTATIONS: Annotation[] = [];
+
+export class IlmObserver implements Annotator {
+  readonly queriers = new QuerierTable();
+  readonly members = new MembershipTable();
+  private readonly casts = new CastMoveDetector();
+  private hostTable = new Map<string, HostMembership>();
+  private now = 0;
+
+  /** Time of the newest packet seen (seconds). */
+  get lastTime(): number {
+    return this.now;
+  }
+
+  observe(pkt: Packet, linkName: string): Annotation[] {
+    const obs = observationFromPacket(pkt, linkName);
+    return obs === null ? NO_ANNOTATIONS : this.observeMessage(obs).map(toAnnotation);
+  }
+
+  /** The state machine proper, on an already extracted message. */
+  observeMessage(obs: MembershipObservation): IlmEvent[] {
+    this.advance(obs.ts);
+    const anomalies = packetAnomalies(obs);
+    const sender = senderFingerprint(obs);
+    this.casts.noteSource(obs.srcMac, obs.srcIp, obs.family);
+    if (obs.kind === 'query') return [this.query(obs, anomalies, sender)];
+    const events: IlmEvent[] = [];
+    for (const rec of recordsOf(obs)) this.report(obs, rec, anomalies, sender, events);
+    return events;
+  }
+
+  /** Bring timers up to `now` (packet time); views call this with the time they display. */
+  advance(now: number): void {
+    if (now < this.now) return;
+    this.now = now;
+    this.members.sweep(now, (link, family) => timersOf(this.queriers.get(link, family)));
+  }
+
+  /** Hook for the IPMP observer: a failure verdict for `mac`, so a following cast move cites it. */
+  noteInterfaceFailure(mac: string, tsSec: number): void {
+    this.casts.noteInterfaceFailure(mac, tsSec);
+  }
+
+  /** Configuration: `mac` is one of `host`'s NICs (otherwise learned from shared IPv4 sources). */
+  noteHostMac(host: string, mac: string): void {
+    this.casts.noteHostMac(host, mac);
+  }
+
+  /** The capturing host's memberships (re-read by the caller), matched to its outgoing reports. */
+  setHostTables(memberships: HostMembership[]): void {
+    this.hostTable = new Map(memberships.map((m) => [`${m.device}|${m.group}`, m]));
+  }
+
+  private base(obs: MembershipObservation, group: string | null, anomalies: string[]): IlmEvent {
+    const q = this.queriers.get(obs.link, obs.family);
+    return {
+      kind: 'REFRESH', link: obs.link, family: obs.family, group, reporter: obs.srcMac, reporterIp: obs.srcIp,
+      record: 'query', mode: null, sources: [], rtx: null, answers: null, query: null, suppressed: [],
+      state: null, expiresInSec: null, querier: q?.address ?? null, querierVersion: q?.version ?? null,
+      anomalies, sender: null, castMove: null, host: null,
+    };
+  }
+
+  private rowStatus(e: IlmEvent, row: IlmRow | undefined, now: number): void {
+    if (!row) return;
+    e.state = row.state;
+    e.expiresInSec = row.state === 'EXPIRED' ? null : Math.max(0, row.expiresAt - now);
+  }
+
+  private query(obs: MembershipObservation, anomalies: string[], sender: IlmEvent['sender']): IlmEvent {
+    const outcome = this.queriers.noteQuery(obs);
+    const kind: QueryKind = obs.group === null ? 'general' : obs.querySources.length ? 'group-and-source' : 'group';
+    const e = this.base(obs, obs.group, anomalies);
+    e.kind = 'QUERY';
+    e.sender = sender;
+    e.query = {
+      kind, version: obs.version, mrtMs: outcome.ref.mrtMs, qrv: obs.qrv, qqiSec: obs.qqiSec,
+      sources: obs.querySources, elected: outcome.elected,
+    };
+    if (obs.group !== null) {
+      const timers = timersOf(outcome.querier);
+      const row = kind === 'group'
+        ? this.members.groupQuery(obs.link, obs.family, obs.group, obs.ts, outcome.ref.mrtMs, timers)
+        : this.members.row(obs.link, obs.family, obs.group);
+      this.rowStatus(e, row, obs.ts);
+    }
+    return e;
+  }
+
+  private report(
+    obs: MembershipObservation, rec: RecordInput, packetAnoms: string[], sender: IlmEvent['sender'], out: IlmEvent[],
+  ): void {
+    const { link, family, ts } = obs;
+    const timers = timersOf(this.queriers.get(link, family));
+    // Only current-state records and v1/v2 reports can be answers to a query.
+    const answers = rec.type === LEGACY_REPORT || rec.type === Rec.IS_IN || rec.type === Rec.IS_EX;
+    const answered = answers ? this.queriers.answeredQuery(link, family, rec.group, ts) : null;
+    const anomalies = [...packetAnoms];
+    const unqueried = unqueriedReport(
+      rec.type, rec.group, this.queriers.openGroupQueries(link, family, ts), this.queriers.generalQueryOpen(link, family, ts),
+    );
+    if (unqueried) anomalies.push(unqueried);
+
+    const outcome = this.members.report({
+      link, family, group: rec.group, mac: obs.srcMac || obs.srcIp, ip: obs.srcIp, version: obs.version,
+      now: ts, type: rec.type, sources: rec.sources, answered, timers,
+    });
+    const e = this.base(obs, rec.group, anomalies);
+    e.kind = outcome.kind;
+    e.record = recordLabel(obs, rec);
+    e.mode = outcome.filter.mode;
+    e.sources = [...outcome.filter.sources];
+    e.sender = sender;
+    if (outcome.kind === 'RTX' && outcome.rtxOf) e.rtx = { of: outcome.rtxOf, n: outcome.rtxN, rv: timers.qrv };
+    if (outcome.kind === 'REFRESH' && answered) e.answers = answered.number;
+    if (outcome.kind === 'CREATE') e.castMove = this.castMove(obs, rec.group, family);
+    if (obs.outgoing) e.host = this.hostTable.get(`${link}|${rec.group}`) ?? null;
+    this.rowStatus(e, outcome.row, ts);
+    out.push(e);
+
+    if (outcome.suppressed.length) {
+      const s = this.base(obs, rec.group, []);
+      s.kind = 'SUPPRESSED';
+      s.record = e.record;
+      s.suppressed = outcome.suppressed;
+      this.rowStatus(s, outcome.row, ts);
+      out.push(s);
+    }
+  }
+
+  /** A join that takes over a group another NIC of the same host held: move the ilm over. */
+  private castMove(obs: MembershipObservation, group: string, family: Family): IlmEvent['castMove'] {
+    const mac = obs.srcMac || obs.srcIp;
+    const holders: GroupHolder[] = [];
+    const rows = this.members.all().filter((r) => r.family === family && r.group === group);
+    for (const row of rows) {
+      for (const holder of row.reporters.keys()) {
+        if (holder !== mac) holders.push({ mac: holder, link: row.link, groupsHeld: this.members.heldBy(holder, family).length });
+      }
+    }
+    const move = this.casts.onJoin(obs.ts, family, mac, obs.link, holders);
+    if (move) for (const row of rows) this.members.dropReporter(row, move.fromMac);
+    return move;
+  }
+}
