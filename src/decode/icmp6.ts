@@ -147,10 +147,7 @@ function checkOptions(pkt: Packet, p: number, stop: number, msgEnd: number): voi
     }
     p += optLen;
   }
-  if (p < stop && p + 2 > stop && stop === msgEnd) noteOnce(pkt, 'malformed ND option');
-  else if (p < stop && p + 2 > stop) {
-    ic.short = true;
-    noteOnce(pkt, 'short packet');
-  }
+  // A lone byte left over: half an option header.
+  if (p + 1 === stop && noteTruncation(pkt, p + 2, msgEnd, 'ND option')) ic.short = true;
   ic.optLen = p - start;
 }
