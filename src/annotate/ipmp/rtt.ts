@@ -1,0 +1,101 @@
+// in.mpathd's conservative round-trip-time estimate (compute_crtt / pi_set_crtt in mpd_probe.c),
+// replayed on the RTTs seen on the wire. Jacobson/Karels with integer arithmetic: sa = 8 x average,
+// sv = 4 x mean deviation, crtt = avg + 4 x mdev. Pre-Clearview daemons work in whole ms; Clearview
+// keeps sa/sv in ns and truncates crtt to ms, so the unit follows the probe payload format.
+
+/** MAXDEFERREDRTT: one suspect UNI sample is held back; the second one integrates both. */
+export const MAX_DEFERRED_RTT = 1;
+
+export type RttUnit = 'ms' | 'ns';
+
+/** What a sample did to the estimator (pi_set_crtt's branches). */
+export type RttOutcome = 'committed' | 'deferred' | 'integrated' | 'ignored';
+
+interface Scaled {
+  sa: number;
+  sv: number;
+}
+
+/** compute_crtt: update `s` in place with measurement m (in the estimator's unit); returns avg + 4 x mdev. */
+export function computeCrtt(s: Scaled, m: number): number {
+  if (s.sa !== -1) {
+    let err = m - Math.floor(s.sa / 8);
+    s.sa += err;
+    if (s.sa < 0) s.sa = 0;
+    if (err < 0) err = -err;
+    err -= Math.floor(s.sv / 4);
+    s.sv += err;
+  } else {
+    s.sa = m * 8;
+    s.sv = m * 2;
+  }
+  return Math.floor(s.sa / 8) + s.sv;
+}
+
+export class RttEstimator {
+  /** Scaled average; -1 means no sample yet (tg_rtt_sa). */
+  sa = -1;
+  sv = 0;
+  /** Conservative RTT in whole ms, 0 when unknown (tg_crtt). */
+  crttMs = 0;
+  private deferred: number[] = [];
+
+  constructor(readonly unit: RttUnit) {}
+
+  /** Forget everything, as target_delete / reset_crtt_all / a dead or slow target do. */
+  reset(): void {
+    this.sa = -1;
+    this.sv = 0;
+    this.crttMs = 0;
+    this.deferred.length = 0;
+  }
+
+  get deferredCount(): number {
+    return this.deferred.length;
+  }
+
+  /** Average RTT in ms (sa/8), null before the first sample. */
+  get avgMs(): number | null {
+    return this.sa < 0 ? null : this.toMs(this.sa / 8);
+  }
+
+  /** Mean deviation in ms (sv/4), null before the first sample. */
+  get devMs(): number | null {
+    return this.sa < 0 ? null : this.toMs(this.sv / 4);
+  }
+
+  /**
+   * pi_set_crtt: a UNI sample whose crtt would exceed the probe interval is deferred once; the
+   * second suspect sample integrates both. An RTT-probe sample only ever lowers crtt.
+   */
+  sample(m: number, isUni: boolean, probeIntervalMs: number): RttOutcome {
+    const trial: Scaled = { sa: this.sa, sv: this.sv };
+    const newCrtt = this.crttOf(computeCrtt(trial, m));
+    if (newCrtt > probeIntervalMs && isUni) {
+      if (this.deferred.length === MAX_DEFERRED_RTT) {
+        this.deferred.push(m);
+        for (const d of this.deferred) this.crttMs = this.crttOf(computeCrtt(this, d));
+        this.deferred.length = 0;
+        return 'integrated';
+      }
+      this.deferred.push(m);
+      return 'deferred';
+    }
+    if (isUni || newCrtt < this.crttMs) {
+      this.sa = trial.sa;
+      this.sv = trial.sv;
+      this.crttMs = newCrtt;
+      if (isUni) this.deferred.length = 0;
+      return 'committed';
+    }
+    return 'ignored';
+  }
+
+  private crttOf(raw: number): number {
+    return this.unit === 'ns' ? Math.floor(raw / 1e6) : raw;
+  }
+
+  private toMs(v: number): number {
+    return this.unit === 'ns' ? v / 1e6 : v;
+  }
+}
