@@ -1,0 +1,194 @@
+// Chunked, zero-copy reading shared by the pcap, pcapng and snoop readers.
+//
+// The file is read in large chunks into one reused buffer; each reader parses whole records in
+// place and points the batch's offsets into that buffer. A record cut by the end of a chunk is
+// moved to the front of the buffer once per chunk (never per packet) before the next read.
+
+import type { Readable } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { allocBatch } from './frame.js';
+import type { CaptureSource, FrameBatch, LinkDesc, LinkStats } from './frame.js';
+import { FileFormatError } from './file-format-error.js';
+
+/** Largest chunk we read at once; small files get a buffer their own size. */
+const MAX_CHUNK = 8 * 1024 * 1024;
+const MIN_CHUNK = 4096;
+/** Stream input (stdin) arrives in pipe-sized pieces; this holds several, and the largest pcap record. */
+const STREAM_CHUNK = 512 * 1024;
+/** Frames per batch: large enough to amortise the async hop, small enough to stay in cache. */
+const MAX_BATCH = 4096;
+/** A small file needs no more slots than it can hold minimal records. */
+const MIN_RECORD = 16;
+
+/** Where the bytes come from: a file or a stream such as standard input. */
+export interface ByteInput {
+  /** Read up to `length` bytes into `into` at `at`; 0 means the input has ended. */
+  read(into: Buffer, at: number, length: number): Promise<number>;
+  close(): Promise<void>;
+  /** Buffer size to start with. */
+  readonly chunkSize: number;
+}
+
+export async function openFileInput(path: string): Promise<ByteInput> {
+  const handle = await open(path, 'r');
+  const { size } = await handle.stat();
+  // +1 so that a file read whole in one go still sees end-of-file without growing the buffer.
+  const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, size + 1));
+  return {
+    chunkSize,
+    async read(into, at, length) {
+      const { bytesRead } = await handle.read(into, at, length, null);
+      return bytesRead;
+    },
+    close: () => handle.close(),
+  };
+}
+
+export function streamInput(stream: Readable): ByteInput {
+  const pieces = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let piece: Buffer = Buffer.alloc(0);
+  let piecePos = 0;
+  return {
+    chunkSize: STREAM_CHUNK,
+    async read(into, at, length) {
+      while (piecePos >= piece.length) {
+        const next = await pieces.next();
+        if (next.done) return 0;
+        piece = typeof next.value === 'string' ? Buffer.from(next.value, 'latin1') : next.value;
+        piecePos = 0;
+      }
+      const n = Math.min(length, piece.length - piecePos);
+      piece.copy(into, at, piecePos, piecePos + n);
+      piecePos += n;
+      return n;
+    },
+    async close() {
+      await pieces.return?.();
+    },
+  };
+}
+
+/** A window over the input: bytes[pos, end) are unparsed, and bytes[0] is file offset `base`. */
+export class ChunkReader {
+  bytes: Buffer;
+  view: DataView;
+  pos = 0;
+  end = 0;
+  base = 0;
+  private eof = false;
+
+  constructor(private readonly input: ByteInput) {
+    this.bytes = Buffer.allocUnsafeSlow(input.chunkSize);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  }
+
+  get available(): number {
+    return this.end - this.pos;
+  }
+
+  /** File offset of the next unparsed byte. */
+  get fileOffset(): number {
+    return this.base + this.pos;
+  }
+
+  /**
+   * Make at least `need` unparsed bytes available. Invalidates earlier batches (the buffer is
+   * compacted or replaced), so call it only when the consumer asked for the next batch.
+   * Returns false when the input ends first.
+   */
+  async ensure(need: number): Promise<boolean> {
+    if (this.end - this.pos >= need) return true;
+    if (this.eof) return false;
+    if (this.pos > 0) {
+      this.bytes.copyWithin(0, this.pos, this.end);
+      this.base += this.pos;
+      this.end -= this.pos;
+      this.pos = 0;
+    }
+    while (this.end < need) {
+      // Grow only when the buffer is full and still short: one record is larger than a chunk.
+      if (this.end === this.bytes.length) this.grow(need);
+      const n = await this.input.read(this.bytes, this.end, this.bytes.length - this.end);
+      if (n === 0) {
+        this.eof = true;
+        return false;
+      }
+      this.end += n;
+    }
+    return true;
+  }
+
+  close(): Promise<void> {
+    return this.input.close();
+  }
+
+  private grow(need: number): void {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(need, this.bytes.length * 2));
+    this.bytes.copy(bigger, 0, 0, this.end);
+    this.bytes = bigger;
+    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
+  }
+}
+
+/** The batch loop every file format shares; subclasses parse records in `fill`. */
+export abstract class ChunkedFileSource implements CaptureSource {
+  readonly links: LinkDesc[] = [];
+  /** Records delivered per link. */
+  protected readonly recordsPerLink: number[] = [];
+  /** Set by `fill` when it meets damage; thrown once the good frames before it are yielded. */
+  protected damage: FileFormatError | null = null;
+  protected readonly batch: FrameBatch;
+  private closed = false;
+
+  protected constructor(
+    protected readonly reader: ChunkReader,
+    readonly description: string,
+    /** What a record is called in truncation messages, e.g. `pcap record`. */
+    private readonly recordKind: string,
+  ) {
+    this.batch = allocBatch(Math.min(MAX_BATCH, Math.ceil(reader.bytes.length / MIN_RECORD)));
+  }
+
+  /**
+   * Parse whole records from reader.pos into `batch` (appending at batch.count) and advance
+   * reader.pos past them. Returns the number of bytes needed at reader.pos to parse the next
+   * record when fewer are buffered, else 0 (batch full, or `damage` set).
+   */
+  protected abstract fill(batch: FrameBatch): number;
+
+  async *batches(): AsyncGenerator<FrameBatch> {
+    const reader = this.reader;
+    const batch = this.batch;
+    for (;;) {
+      if (this.damage) throw this.damage;
+      batch.count = 0;
+      batch.bytes = reader.bytes;
+      const need = this.fill(batch);
+      if (batch.count > 0) yield batch;
+      if (this.damage) throw this.damage;
+      if (need > 0 && !(await reader.ensure(need))) {
+        if (reader.available === 0) return;
+        throw truncated(this.recordKind, reader, need);
+      }
+    }
+  }
+
+  stats(): LinkStats[] {
+    return this.links.map((_, i) => ({ received: this.recordsPerLink[i] ?? 0, dropped: 0 }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reader.close();
+  }
+}
+
+/** The error for input that ends inside a header or record starting at reader.pos. */
+export function truncated(what: string, reader: ChunkReader, need: number): FileFormatError {
+  const at = reader.fileOffset;
+  return new FileFormatError(
+    `truncated ${what} at byte ${at}: needs ${need} bytes, the file ends after ${reader.available}`,
+    at,
+  );
+}

@@ -1,0 +1,278 @@
+// The TPACKET_V3 receive ring: what bufmod is to snoop on illumos. The kernel fills fixed-size
+// blocks with packets and hands a block to user space when it is full or when the retire timer
+// (tp_retire_blk_tov) fires. We map the ring once and read it from JS through a zero-copy view;
+// a block goes back to the kernel only when the consumer has finished with the batch made from it.
+//
+// Layouts are linux/if_packet.h on a little-endian 64-bit host (x86_64, aarch64): see
+// capture-linux.md §1 and multicast-ilm.md §5.3.
+import { Direction, PacketType, type FrameBatch } from '../capture/frame.js';
+import { sysError } from './errors.js';
+import * as c from './libc.js';
+
+const PACKET_RX_RING = 5;
+const PACKET_VERSION = 10;
+const PACKET_RESERVE = 12;
+const TPACKET_V3 = 2;
+
+const TP_STATUS_KERNEL = 0;
+const TP_STATUS_USER = 1;
+const TP_STATUS_VLAN_VALID = 0x10;
+const TP_STATUS_VLAN_TPID_VALID = 0x40;
+const ETH_P_8021Q = 0x8100;
+/** Bytes before the EtherType, where a stripped 802.1Q tag goes back (libpcap's vlan_offset). */
+const VLAN_OFFSET = 12;
+const VLAN_TAG_LEN = 4;
+
+// tpacket_block_desc (offsets in bytes)
+const BD_STATUS = 8;
+const BD_NUM_PKTS = 12;
+const BD_FIRST_PKT = 16;
+const BD_TS_FIRST_SEC = 32;
+const BD_TS_FIRST_NSEC = 36;
+// tpacket3_hdr
+const H_NEXT = 0;
+const H_SEC = 4;
+const H_NSEC = 8;
+const H_SNAPLEN = 12;
+const H_LEN = 16;
+const H_STATUS = 20;
+const H_MAC = 24;
+const H_VLAN_TCI = 32;
+const H_VLAN_TPID = 36;
+/** sockaddr_ll follows the header at TPACKET_ALIGN(sizeof(tpacket3_hdr)) = 48; sll_pkttype is byte 10. */
+const H_PKTTYPE = 48 + 10;
+
+const PAGE_SIZE = 4096;
+
+/** Ring shape. Blocks are the unit of hand-off (one poll wake-up, one batch). */
+export interface RingGeometry {
+  /** Bytes per block: a power of two, at least a page. */
+  blockSize: number;
+  blockCount: number;
+  /** In V3 only the ring's bookkeeping unit (frame_nr = size / frameSize); packets are packed. */
+  frameSize: number;
+  /** Milliseconds before the kernel hands over a partly filled block: short for the TUI, longer for files. */
+  retireTimeoutMs: number;
+}
+
+/** 50 ms blocks keep an interactive display lively; 4 x 1 MiB absorbs bursts. */
+export const INTERACTIVE_RING: RingGeometry = { blockSize: 1 << 20, blockCount: 4, frameSize: 2048, retireTimeoutMs: 50 };
+
+/**
+ * Geometry for about `ringBytes` of ring: blocks of up to 1 MiB, at least two of them, so even a
+ * tiny ring keeps one block with the kernel while the other is being read.
+ */
+export function ringGeometry(ringBytes: number, retireTimeoutMs: number): RingGeometry {
+  let blockSize = PAGE_SIZE;
+  while (blockSize * 2 <= Math.min(1 << 20, ringBytes / 4)) blockSize *= 2;
+  const blockCount = Math.max(2, Math.floor(ringBytes / blockSize));
+  return { blockSize, blockCount, frameSize: Math.min(2048, blockSize), retireTimeoutMs };
+}
+
+/** Decides whether a frame is delivered (the libdlpi per-stream semantics in dlpi.ts). */
+export interface FrameGate {
+  accept(bytes: Uint8Array, macOffset: number, pktType: number): boolean;
+}
+
+/** One frame read by `PacketRing.next()`; the object is reused. */
+export interface RingFrame {
+  offset: number;
+  capLen: number;
+  wireLen: number;
+  sec: number;
+  nsec: number;
+  pktType: number;
+}
+
+export class PacketRing {
+  /** The whole mapped ring; batches point into it. */
+  readonly bytes: Uint8Array;
+  readonly geometry: RingGeometry;
+  private readonly u32: Uint32Array;
+  private readonly u16: Uint16Array;
+  private readonly status: Int32Array;
+  private readonly addr: bigint;
+  private readonly size: number;
+  private head = 0;
+  /** Head block is user-owned and being consumed: next packet offset and packets left. */
+  private loaded = false;
+  private cursor = 0;
+  private left = 0;
+  /** Frames stamped before this instant predate the current filter (see `discardBefore`). */
+  private discardSec = 0;
+  private discardNsec = 0;
+  private unmapped = false;
+
+  private constructor(addr: bigint, geometry: RingGeometry) {
+    this.addr = addr;
+    this.geometry = geometry;
+    this.size = geometry.blockSize * geometry.blockCount;
+    const ab = c.view(addr, this.size);
+    this.bytes = new Uint8Array(ab);
+    this.u32 = new Uint32Array(ab);
+    this.u16 = new Uint16Array(ab);
+    this.status = new Int32Array(ab);
+  }
+
+  /** Switch `fd` to TPACKET_V3, create the ring and map it. Call before binding the socket. */
+  static create(fd: number, geometry: RingGeometry, link: string): PacketRing {
+    const { blockSize, blockCount, frameSize, retireTimeoutMs } = geometry;
+    if (blockSize < PAGE_SIZE || (blockSize & (blockSize - 1)) !== 0 || frameSize > blockSize || frameSize % 16 !== 0 || blockCount < 1) {
+      throw new RangeError(`bad ring geometry ${JSON.stringify(geometry)}`);
+    }
+    setInt(fd, PACKET_VERSION, TPACKET_V3, link);
+    // Room in front of each frame to put back a VLAN tag the kernel stripped, in place.
+    setInt(fd, PACKET_RESERVE, VLAN_TAG_LEN, link);
+    const frameNr = (blockSize / frameSize) * blockCount;
+    const req = new Uint32Array([blockSize, blockCount, frameSize, frameNr, retireTimeoutMs, 0, 0]);
+    if (c.setsockopt(fd, c.SOL_PACKET, PACKET_RX_RING, req, req.byteLength) !== 0) throw sysError('setsockopt(PACKET_RX_RING)', c.errno(), link);
+    const size = blockSize * blockCount;
+    const addr = c.mmap(null, size, c.PROT_READ | c.PROT_WRITE, c.MAP_SHARED, fd, 0);
+    if (addr === c.MAP_FAILED) throw sysError('mmap', c.errno(), link);
+    return new PacketRing(addr, geometry);
+  }
+
+  /** The head block belongs to user space (has packets we have not released). */
+  headReady(): boolean {
+    if (this.unmapped) return false;
+    if (this.loaded) return true;
+    return (Atomics.load(this.status, (this.head * this.geometry.blockSize + BD_STATUS) >> 2) & TP_STATUS_USER) !== 0;
+  }
+
+  /** Seconds (fractional) of the next unread packet in the head block; call only when headReady(). */
+  headTime(): number {
+    if (!this.loaded) {
+      const base = (this.head * this.geometry.blockSize) >> 2;
+      return this.u32[base + (BD_TS_FIRST_SEC >> 2)] + this.u32[base + (BD_TS_FIRST_NSEC >> 2)] / 1e9;
+    }
+    const h = (this.head * this.geometry.blockSize + this.cursor) >> 2;
+    return this.u32[h + (H_SEC >> 2)] + this.u32[h + (H_NSEC >> 2)] / 1e9;
+  }
+
+  /**
+   * Append the head block's unread frames that pass `gate` to `batch` (whose `bytes` becomes the
+   * ring view), up to the batch's capacity. Returns true when the block is used up; the caller
+   * then calls `release()` once the batch has been consumed.
+   */
+  fill(batch: FrameBatch, linkIndex: number, gate: FrameGate, snaplen: number): boolean {
+    this.load();
+    batch.bytes = this.bytes;
+    const capacity = batch.offset.length;
+    let n = batch.count;
+    while (this.left > 0 && n < capacity) {
+      const hdr = this.head * this.geometry.blockSize + this.cursor;
+      const taken = this.readFrame(hdr, gate, snaplen);
+      this.advance(hdr);
+      if (!taken) continue;
+      const f = this.frame;
+      batch.offset[n] = f.offset;
+      batch.capLen[n] = f.capLen;
+      batch.wireLen[n] = f.wireLen;
+      batch.tsSec[n] = f.sec;
+      batch.tsNsec[n] = f.nsec;
+      batch.link[n] = linkIndex;
+      batch.pktType[n] = f.pktType;
+      batch.direction[n] = f.pktType === PacketType.OUTGOING ? Direction.OUT : Direction.IN;
+      batch.drops[n] = 0;
+      n++;
+    }
+    batch.count = n;
+    return this.left === 0;
+  }
+
+  /**
+   * The next frame passing `gate` from the head block, or null when the block is used up (the
+   * caller releases it). The returned object is reused; its offset points into `bytes`.
+   */
+  next(gate: FrameGate, snaplen: number): RingFrame | null {
+    this.load();
+    while (this.left > 0) {
+      const hdr = this.head * this.geometry.blockSize + this.cursor;
+      const taken = this.readFrame(hdr, gate, snaplen);
+      this.advance(hdr);
+      if (taken) return this.frame;
+    }
+    return null;
+  }
+
+  /** Hand the head block back to the kernel and move to the next one. */
+  release(): void {
+    if (this.unmapped) return;
+    Atomics.store(this.status, (this.head * this.geometry.blockSize + BD_STATUS) >> 2, TP_STATUS_KERNEL);
+    this.head = (this.head + 1) % this.geometry.blockCount;
+    this.loaded = false;
+  }
+
+  /**
+   * Throw away everything delivered so far and, in blocks still being filled, every frame stamped
+   * before `sec.nsec`: those passed the previous filter (libpcap's drain after the reject-all filter).
+   */
+  discardBefore(sec: number, nsec: number): void {
+    this.discardSec = sec;
+    this.discardNsec = nsec;
+    while (this.headReady()) this.release();
+  }
+
+  unmap(): void {
+    if (this.unmapped) return;
+    this.unmapped = true;
+    c.munmap(this.addr, this.size);
+  }
+
+  private readonly frame: RingFrame = { offset: 0, capLen: 0, wireLen: 0, sec: 0, nsec: 0, pktType: 0 };
+
+  private load(): void {
+    if (this.loaded) return;
+    const base = this.head * this.geometry.blockSize;
+    this.left = this.u32[(base + BD_NUM_PKTS) >> 2];
+    this.cursor = this.u32[(base + BD_FIRST_PKT) >> 2];
+    this.loaded = true;
+  }
+
+  private advance(hdr: number): void {
+    this.cursor += this.u32[(hdr + H_NEXT) >> 2];
+    this.left--;
+  }
+
+  /** Fill `this.frame` from the packet header at `hdr`; false if the frame is not delivered. */
+  private readFrame(hdr: number, gate: FrameGate, snaplen: number): boolean {
+    const h = hdr >> 2;
+    const sec = this.u32[h + (H_SEC >> 2)];
+    const nsec = this.u32[h + (H_NSEC >> 2)];
+    if (sec < this.discardSec || (sec === this.discardSec && nsec < this.discardNsec)) return false;
+    const pktType = this.bytes[hdr + H_PKTTYPE];
+    let mac = hdr + this.u16[(hdr + H_MAC) >> 1];
+    if (!gate.accept(this.bytes, mac, pktType)) return false;
+    let capLen = this.u32[h + (H_SNAPLEN >> 2)];
+    let wireLen = this.u32[h + (H_LEN >> 2)];
+    const status = this.u32[h + (H_STATUS >> 2)];
+    const tci = this.u32[h + (H_VLAN_TCI >> 2)];
+    if ((tci !== 0 || (status & TP_STATUS_VLAN_VALID) !== 0) && capLen >= VLAN_OFFSET) {
+      // The kernel (or the NIC) removed the 802.1Q tag; rebuild the frame as it was on the wire,
+      // in the PACKET_RESERVE space just in front of it.
+      const tpidField = this.u16[(hdr + H_VLAN_TPID) >> 1];
+      const tpid = tpidField !== 0 || (status & TP_STATUS_VLAN_TPID_VALID) !== 0 ? tpidField : ETH_P_8021Q;
+      this.bytes.copyWithin(mac - VLAN_TAG_LEN, mac, mac + VLAN_OFFSET);
+      mac -= VLAN_TAG_LEN;
+      const t = mac + VLAN_OFFSET;
+      this.bytes[t] = tpid >>> 8;
+      this.bytes[t + 1] = tpid & 0xff;
+      this.bytes[t + 2] = (tci >>> 8) & 0xff;
+      this.bytes[t + 3] = tci & 0xff;
+      capLen += VLAN_TAG_LEN;
+      wireLen += VLAN_TAG_LEN;
+    }
+    const f = this.frame;
+    f.offset = mac;
+    f.capLen = capLen < snaplen ? capLen : snaplen;
+    f.wireLen = wireLen;
+    f.sec = sec;
+    f.nsec = nsec;
+    f.pktType = pktType <= PacketType.OUTGOING ? pktType : 255;
+    return true;
+  }
+}
+
+function setInt(fd: number, name: number, value: number, link: string): void {
+  if (c.setsockopt(fd, c.SOL_PACKET, name, new Int32Array([value]), 4) !== 0) throw sysError(`setsockopt(SOL_PACKET, ${name})`, c.errno(), link);
+}
