@@ -87,6 +87,7 @@ export class PcapngWriter implements CaptureWriter {
     if (comments) for (const c of comments) end = this.writeStringOption(end, OPT_COMMENT, c);
     if (end !== optionsStart) end = this.writeEndOfOptions(end);
     this.finishBlock(at, end);
+    this.packetsWritten++;
   }
 
   flush(): void {

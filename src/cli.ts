@@ -1,0 +1,196 @@
+// dlsnoop's command line: parse options, open the source, compile the filter, build annotators
+// and sinks, run the loop, and turn every failure into one line on stderr with a non-zero exit.
+import { CommanderError } from 'commander';
+import type { Annotator } from './annotate/annotation.js';
+import { IlmObserver } from './annotate/ilm/observer.js';
+import { renderHostIlmTable, renderIlmTable } from './annotate/ilm/views.js';
+import { readHostTables } from './annotate/ilm/host-tables.js';
+import { loadIpmpConfig } from './annotate/ipmp/config.js';
+import { IpmpObserver } from './annotate/ipmp/observer.js';
+import { renderIpmpstat } from './annotate/ipmp/views.js';
+import type { CaptureSource } from './capture/frame.js';
+import { openFileSource } from './capture/file-source.js';
+import { FileFormatError } from './capture/file-format-error.js';
+import { openLiveSource } from './capture/live-source.js';
+import { DlpiError } from './dlpi/errors.js';
+import { dropPrivileges } from './dlpi/privileges.js';
+import { compileFilter, FILTER_HELP, FilterSyntaxError, type CompiledFilter } from './filter/compile.js';
+import { loadHostsFile, type HostTable } from './filter/names.js';
+import { openCaptureWriter, type CaptureWriter } from './output/capture-writer.js';
+import { NO_NAMES, type NameLookup } from './output/render/context.js';
+import { RingFileWriter } from './output/ring-writer.js';
+import { TextSink } from './output/stdout-sink.js';
+import { TextFormatter } from './output/text.js';
+import { buildProgram, toConfig, UsageError, type CaptureConfig } from './options.js';
+import { runLoop, type LoopSinks } from './run.js';
+import { runTui } from './tui/index.js';
+import { defaultLink } from './dlpi/links.js';
+import { registerProbeCommand } from './probe/command.js';
+
+function fail(message: string): number {
+  process.stderr.write(`dlsnoop: ${message}\n`);
+  return 1;
+}
+
+function nameLookup(hosts: HostTable | undefined, cfg: CaptureConfig): NameLookup {
+  if (!hosts || cfg.noResolve) return NO_NAMES;
+  return { ipv4: (a) => hosts.nameOfIpv4(a), ipv6: (t) => hosts.nameOfIpv6(t) };
+}
+
+function loadHosts(cfg: CaptureConfig): HostTable {
+  return loadHostsFile(cfg.namesFile ? [cfg.namesFile, '/etc/hosts'] : ['/etc/hosts']);
+}
+
+async function openSource(cfg: CaptureConfig, filterBytes: Buffer | null, onWarning: (m: string) => void): Promise<CaptureSource> {
+  if (cfg.files.length) return openFileSource(cfg.files[0]);
+  const links = cfg.links.length ? cfg.links : [defaultLink()];
+  const source = await openLiveSource(links, {
+    promisc: cfg.promisc,
+    forcePromiscWarningOnly: cfg.promiscWarnOnly,
+    snaplen: cfg.snaplen,
+    blockTimeoutMs: cfg.tui ? 50 : 200,
+    filter: filterBytes,
+    onWarning,
+    onLinkGone: (name: string, reason: string) => onWarning(`link '${name}' ${reason}; capture on it has ended`),
+  });
+  process.stderr.write(`Using device ${links.join(', ')} (${cfg.promisc === 'phys' ? 'promiscuous mode' : 'non promiscuous'})\n`);
+  return source;
+}
+
+function makeWriter(cfg: CaptureConfig, source: CaptureSource): CaptureWriter | undefined {
+  if (cfg.ring) return new RingFileWriter(cfg.ring, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen });
+  if (cfg.output) return openCaptureWriter(cfg.output, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen });
+  return undefined;
+}
+
+async function capture(cfg: CaptureConfig): Promise<number> {
+  const live = cfg.files.length === 0;
+  const hosts = loadHosts(cfg);
+  const names = nameLookup(hosts, cfg);
+  const compileFor = (linkType: number, linkNames: readonly string[]): CompiledFilter | null =>
+    cfg.expression ? compileFilter(cfg.expression, { hosts, linkNames, linkType, snaplen: cfg.snaplen, live, userOnly: cfg.userFilterOnly }) : null;
+
+  if (cfg.printFilter) {
+    const compiled = compileFor(1, cfg.links);
+    process.stdout.write(compiled ? compiled.listing() + '\n' : 'No filter expression given.\n');
+    return 0;
+  }
+  if (cfg.ilm === 'host' && !cfg.links.length && !cfg.files.length) {
+    // `--ilm host` on its own: the kernel's tables, no capture.
+    process.stdout.write(renderHostIlmTable(readHostTables('/proc')));
+    return 0;
+  }
+
+  // Live links: compile first so a bad expression fails before any link is opened.
+  const liveFilter = live ? compileFor(1, cfg.links) : null;
+  let stopping = false;
+  const warn = (m: string): void => void process.stderr.write(`${m}\n`);
+  const source = await openSource(cfg, liveFilter?.kernel?.toBuffer() ?? null, warn);
+  const filter = live ? liveFilter : compileFor(source.links[0]?.linkType ?? 1, source.links.map((l) => l.name));
+  const writer = makeWriter(cfg, source);
+  if (live && !cfg.noDrop) dropPrivileges({ user: cfg.dropTo });
+
+  const ipmp = new IpmpObserver(cfg.ipmpConfig ? loadIpmpConfig(cfg.ipmpConfig) : undefined);
+  const ilm = new IlmObserver();
+  const annotators: Annotator[] = [ipmp, ilm];
+
+  if (cfg.tui) {
+    return runTui({ source, filter: cfg.expression, hosts, names, bufferLimit: cfg.buffer, ipmp, ilm, live, promisc: cfg.promisc });
+  }
+
+  // First signal: stop taking new blocks, drain what the ring holds, close files, print the
+  // statistics. A second signal means the user does not want to wait.
+  const onSignal = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    if ('stop' in source && typeof source.stop === 'function') source.stop();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  process.on('SIGUSR1', () => {
+    if (cfg.ipmpstat) process.stderr.write(renderIpmpstat(cfg.ipmpstat, ipmp));
+    if (cfg.ilm) process.stderr.write(renderIlmTable(ilm));
+  });
+
+  const sinks: LoopSinks = {};
+  const out = new TextSink(process.stdout);
+  if (writer) {
+    sinks.writer = writer;
+    sinks.afterBatch = () => {
+      // Live capture can be slow: push whole records to disk each batch so an abrupt end loses little.
+      if (live) writer.flush();
+      if (!cfg.quiet && process.stderr.isTTY) process.stderr.write(`\r${writer.packetsWritten} `);
+    };
+  } else if (cfg.json) {
+    sinks.json = { sink: out, names };
+  } else if (!cfg.ipmpstat && !cfg.ilm) {
+    const formatter = new TextFormatter(
+      {
+        mode: cfg.mode,
+        time: cfg.time ?? (live ? 'none' : 'delta'),
+        numbers: !live && cfg.mode !== 'verbose',
+        showLength: cfg.showLength,
+        showDrops: cfg.showDrops,
+        hex: cfg.hex,
+        showLink: cfg.links.length > 1,
+        names,
+      },
+      source.links,
+    );
+    sinks.text = { formatter, sink: out };
+  }
+
+  let status = 0;
+  let result;
+  try {
+    result = await runLoop(source, { filter, annotators, count: cfg.count, range: cfg.range, stopRequested: () => stopping }, sinks);
+  } catch (err) {
+    // Everything before the damage has been printed and written; say what broke and where.
+    await out.flush();
+    if (!(err instanceof FileFormatError)) throw err;
+    status = fail(`${cfg.files[0]}: ${err.message}`);
+  } finally {
+    writer?.close(source.stats());
+    await source.close();
+  }
+  if (cfg.ipmpstat) process.stdout.write(renderIpmpstat(cfg.ipmpstat, ipmp));
+  if (cfg.ilm) process.stdout.write(renderIlmTable(ilm));
+  if (cfg.ilm === 'host') process.stdout.write(renderHostIlmTable(readHostTables('/proc')));
+  if (writer && !cfg.quiet && process.stderr.isTTY) process.stderr.write('\n');
+  if (live) {
+    const stats = source.stats();
+    const lines = stats.map((s, i) => `${s.received} packets captured, ${s.dropped} dropped by kernel${stats.length > 1 ? ` on ${source.links[i].name}` : ''}`);
+    process.stderr.write(lines.join('\n') + '\n');
+  } else if (cfg.count !== undefined && result) {
+    process.stderr.write(`${result.matched} packets captured\n`);
+  }
+  return status;
+}
+
+/** Entry point used by bin/dlsnoop; returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.addHelpText('after', FILTER_HELP);
+  let status = 0;
+  registerProbeCommand(program, (s) => (status = s));
+  program.action(async (words: string[], raw) => {
+    status = await capture(toConfig(raw, words));
+  });
+  try {
+    await program.parseAsync(argv);
+    return status;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      return fail(err.message.replace(/^error: /, ''));
+    }
+    if (err instanceof UsageError) return fail(err.message);
+    if (err instanceof FilterSyntaxError) {
+      process.stderr.write(`dlsnoop: filter error: ${err.message}\n${err.caretLine()}\n`);
+      return 1;
+    }
+    if (err instanceof FileFormatError) return fail(err.message);
+    if (err instanceof DlpiError) return fail(err.link && !err.message.includes(err.link) ? `cannot open link '${err.link}': ${err.message}` : err.message);
+    if (err instanceof Error && 'code' in err && typeof (err as NodeJS.ErrnoException).code === 'string') return fail(err.message);
+    throw err;
+  }
+}
