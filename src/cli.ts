@@ -5,7 +5,7 @@ import type { Annotator } from './annotate/annotation.js';
 import { IlmObserver } from './annotate/ilm/observer.js';
 import { renderHostIlmTable, renderIlmTable } from './annotate/ilm/views.js';
 import { readHostTables } from './annotate/ilm/host-tables.js';
-import { loadIpmpConfig } from './annotate/ipmp/config.js';
+import { IpmpConfigError, loadIpmpConfig } from './annotate/ipmp/config.js';
 import { IpmpObserver } from './annotate/ipmp/observer.js';
 import { renderIpmpstat } from './annotate/ipmp/views.js';
 import type { CaptureSource } from './capture/frame.js';
@@ -85,7 +85,8 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   const liveFilter = live ? compileFor(1, cfg.links) : null;
   let stopping = false;
   const warn = (m: string): void => void process.stderr.write(`${m}\n`);
-  const source = await openSource(cfg, liveFilter?.kernel?.toBuffer() ?? null, warn);
+  // The TUI filters in user space so a filter can be widened later: the kernel gets everything.
+  const source = await openSource(cfg, cfg.tui ? null : liveFilter?.kernel?.toBuffer() ?? null, warn);
   const filter = live ? liveFilter : compileFor(source.links[0]?.linkType ?? 1, source.links.map((l) => l.name));
   const writer = makeWriter(cfg, source);
   if (live && !cfg.noDrop) dropPrivileges({ user: cfg.dropTo });
@@ -126,7 +127,7 @@ async function capture(cfg: CaptureConfig): Promise<number> {
     const formatter = new TextFormatter(
       {
         mode: cfg.mode,
-        time: cfg.time ?? (live ? 'none' : 'delta'),
+        time: cfg.time ?? (live || cfg.mode === 'verbose' ? 'none' : 'delta'),
         numbers: !live && cfg.mode !== 'verbose',
         showLength: cfg.showLength,
         showDrops: cfg.showDrops,
@@ -190,7 +191,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof FileFormatError) return fail(err.message);
     if (err instanceof DlpiError) return fail(err.link && !err.message.includes(err.link) ? `cannot open link '${err.link}': ${err.message}` : err.message);
-    if (err instanceof Error && 'code' in err && typeof (err as NodeJS.ErrnoException).code === 'string') return fail(err.message);
+    if (err instanceof IpmpConfigError) return fail(err.message);
+    if (err instanceof Error && 'code' in err && typeof (err as NodeJS.ErrnoException).code === 'string') {
+      // Node's text is "ENOENT: no such file or directory, open 'x'"; say it as "x: no such file or directory".
+      const e = err as NodeJS.ErrnoException;
+      const m = /^[A-Z]+: ([^,]+), \w+ '(.*)'$/.exec(e.message);
+      return fail(m ? `${m[2]}: ${m[1]}` : e.message);
+    }
     throw err;
   }
 }

@@ -63,6 +63,11 @@ export function parseHex(text: string): { offset: number; length: number } {
   return { offset: Number(m[1]), length: m[2] === undefined ? Number.MAX_SAFE_INTEGER : Number(m[2]) };
 }
 
+/** Repeatable options gather into a list; the empty default stays out of --help. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 const TIME = { r: 'relative', a: 'absolute', d: 'delta' } as const;
 
 export const EXAMPLES = `
@@ -83,11 +88,11 @@ export function buildProgram(): Command {
     .description('Capture and decode packets snoop-style; annotate IPMP probes and multicast memberships.')
     .usage('[options] [filter expression]')
     .argument('[expression...]', 'snoop filter expression (see FILTERS below)')
-    .option('-d, --link <link>', 'capture on this link; repeat for several links', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('-i, --input <file>', "read a pcap, pcapng or snoop file ('-' = standard input)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-d, --link <link>', 'capture on this link; repeat for several links', collect)
+    .option('-i, --input <file>', "read a pcap, pcapng or snoop file ('-' = standard input)", collect)
     .option('-o, --output <file>', 'write packets to a file instead of decoding them')
     .option('-O, --ring <prefix:count:size>', 'write a ring of count files of about size bytes (k/m/g)')
-    .addOption(new Option('--format <format>', 'output file format (default: by extension, else pcap)').choices(['pcap', 'pcapng', 'snoop']))
+    .addOption(new Option('--format <format>', 'output file format (default: from the file name extension, else pcap)').choices(['pcap', 'pcapng', 'snoop']))
     .option('--nano', 'write pcap with nanosecond timestamps')
     .option('-c, --count <n>', 'stop after n packets that pass the filter', integer('-c', 1))
     .option('-p, --packets <first[,last]>', 'show only this range of packets (from a file)', parseRange)
@@ -121,8 +126,8 @@ export function buildProgram(): Command {
 }
 
 interface RawOptions {
-  link: string[];
-  input: string[];
+  link?: string[];
+  input?: string[];
   output?: string;
   ring?: string;
   format?: 'pcap' | 'pcapng' | 'snoop';
@@ -154,19 +159,21 @@ interface RawOptions {
 }
 
 export function toConfig(raw: RawOptions, words: string[]): CaptureConfig {
+  const links = raw.link ?? [];
+  const files = raw.input ?? [];
   let time: CaptureConfig['time'];
   if (raw.time !== undefined) {
     if (!(raw.time in TIME)) throw new UsageError(`-t takes r, a or d, not '${raw.time}'`);
     time = TIME[raw.time as keyof typeof TIME];
   }
   if (raw.ilm !== undefined && raw.ilm !== true && raw.ilm !== 'host') throw new UsageError(`--ilm takes no value or 'host', not '${raw.ilm}'`);
-  if (raw.link.length && raw.input.length) throw new UsageError('-d and -i cannot be used together');
-  if (raw.input.length > 1) throw new UsageError('only one -i file at a time');
+  if (links.length && files.length) throw new UsageError('-d and -i cannot be used together');
+  if (files.length > 1) throw new UsageError('only one -i file at a time');
   if (raw.output && raw.ring) throw new UsageError('-o and -O cannot be used together');
   if (raw.json && (raw.verbose || raw.layers)) throw new UsageError('--json cannot be combined with -v or -V');
   return {
-    files: raw.input,
-    links: raw.link,
+    files,
+    links,
     output: raw.output,
     ring: raw.ring,
     format: raw.format,

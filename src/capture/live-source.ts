@@ -47,7 +47,12 @@ interface LiveLink {
   /** The link failed: hand out the blocks it still holds, then end it with this reason. */
   endReason: string | null;
   lastStats: LinkStats;
+  /** Frames handed out so far; with the kernel's counts this tells when a drain is complete. */
+  delivered: number;
 }
+
+/** Longest wait, beyond one block timeout, for the kernel to retire the blocks it is filling at stop(). */
+const STOP_GRACE_MS = 1000;
 
 export function openLiveSource(links: string[], opts: LiveSourceOptions): Promise<LiveSource> {
   try {
@@ -80,7 +85,7 @@ class LiveCapture implements LiveSource {
     try {
       for (const name of names) {
         const handle = dlpiOpen(name, DlpiFlag.PASSIVE | DlpiFlag.RAW, { ring: geometry });
-        this.live.push({ index: this.live.length, handle, ended: false, endReason: null, lastStats: { received: 0, dropped: 0 } });
+        this.live.push({ index: this.live.length, handle, ended: false, endReason: null, lastStats: { received: 0, dropped: 0 }, delivered: 0 });
         const info = handle.info();
         const linkType = linkTypeForArphrd(info.arphrd);
         if (linkType === null) throw new DlpiError(DlpiErr.EBADLINK, { link: name, message: `link '${name}' has a link-layer type (ARPHRD ${info.arphrd}) dlsnoop cannot capture` });
@@ -110,6 +115,7 @@ class LiveCapture implements LiveSource {
       if (link !== null) {
         batch.count = 0;
         const used = link.handle.ring.fill(batch, link.index, link.handle, this.snaplen);
+        link.delivered += batch.count;
         if (batch.count > 0) yield batch;
         if (this.closed) return;
         if (used) link.handle.ring.release();
@@ -120,8 +126,12 @@ class LiveCapture implements LiveSource {
       if (active.length === 0) return;
       let timeout = -1;
       if (this.stopping) {
+        // Done once every frame the kernel accepted has been handed out or counted as dropped;
+        // the deadline only bounds the wait for a block the kernel is slow to retire.
+        if (active.every((l) => this.drained(l))) return;
         timeout = this.stopDeadline - Date.now();
         if (timeout <= 0) return;
+        timeout = Math.min(timeout, this.blockTimeoutMs);
       }
       this.waiting = dlpiWait([...active.map((l) => l.handle.fd()), this.wakeFd], timeout);
       const revents = await this.waiting;
@@ -138,7 +148,7 @@ class LiveCapture implements LiveSource {
     if (this.stopping || this.closed) return;
     this.stopping = true;
     // Blocks the kernel is still filling retire within one timeout; wait that long for them.
-    this.stopDeadline = Date.now() + this.blockTimeoutMs + 100;
+    this.stopDeadline = Date.now() + this.blockTimeoutMs + STOP_GRACE_MS;
     this.wake();
   }
 
@@ -192,6 +202,11 @@ class LiveCapture implements LiveSource {
    * After POLLERR: a link that went down or away ends once its ring is drained. Reading SO_ERROR
    * clears the error; if the link is up again by now, capture on it simply continues.
    */
+  private drained(l: LiveLink): boolean {
+    const s = (l.lastStats = l.handle.stats());
+    return l.delivered + s.dropped >= s.received;
+  }
+
   private checkLink(l: LiveLink): void {
     l.handle.pendingError();
     const status = l.handle.linkStatus();

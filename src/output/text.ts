@@ -193,7 +193,8 @@ export class TextFormatter {
     if (o.mode === 'layers') {
       text = '________________________________\n';
       for (const l of layerLines(pkt, o.names)) text += head + l + '\n';
-      for (const a of annotations) text += head + `${a.source.toUpperCase()} ${a.summary}\n`;
+      // The ilm summary already starts with its own tag; -V names the observer once, like a layer.
+      for (const a of annotations) text += head + `${a.source.toUpperCase()}  ${a.summary.replace(/^ilm /, '')}\n`;
     } else {
       text = head + parts.summary;
       if (pkt.encap > 0) text += `  (${pkt.encap} encap)`;
@@ -204,8 +205,7 @@ export class TextFormatter {
   }
 
   private verbose(pkt: Packet, annotations: readonly Annotation[], head: string): string {
-    // snoop prints no summary line in -v; a packet number/time line would break its layout, so
-    // they stay out unless asked for with -t (then they lead the block, like snoop's -V header).
+    // snoop prints no summary line in -v; a time asked for with -t leads the block.
     let text = head ? head.trimEnd() + '\n' : '';
     for (const l of verboseLines(pkt, this.opts.names, annotations)) text += l + '\n';
     return text + '\n' + this.hex(pkt);

@@ -8,6 +8,7 @@ import type { Annotation, Annotator } from '../annotation.js';
 import { EMPTY_IPMP_CONFIG, findConfiguredInterface, type IpmpConfig } from './config.js';
 import { FAILURE_DETECTION_QP_NS, IpmpGroup, MS, PR, PROBE_STATS_COUNT, Phyint, ProbeInstance, type Slot } from './instance.js';
 import { isAllNodes, isLinkLocalText, observeProbe, type ProbeObservation } from './recognise.js';
+import { type BondingInfo, LinuxMonitorObserver } from './linux-monitors.js';
 import type { ProbeTarget, TargetEvent } from './targets.js';
 import { evaluateTick, formatSeqs, lowerFdtIfImproved, reviewCrtt, type Verdict } from './verdicts.js';
 
@@ -55,14 +56,21 @@ export class IpmpObserver implements Annotator {
   private autoCount = 0;
   private readonly log: ProbeLogRow[] = [];
 
-  constructor(private readonly config: IpmpConfig = EMPTY_IPMP_CONFIG) {
+  /** Linux's bonding / teamd link monitors, annotated alongside the probes (linux-monitors.ts). */
+  private readonly linuxMonitors: LinuxMonitorObserver;
+
+  constructor(
+    private readonly config: IpmpConfig = EMPTY_IPMP_CONFIG,
+    bonds: readonly BondingInfo[] = [],
+  ) {
+    this.linuxMonitors = new LinuxMonitorObserver(bonds);
     for (const g of config.groups) this.groupList.push(new IpmpGroup(g.name, true, g.fdtMs));
   }
 
   observe(pkt: Packet, linkName: string): Annotation[] {
     if (this.epochSec === null) this.epochSec = pkt.tsSec;
     const obs = observeProbe(pkt);
-    return obs ? this.observeProbe(obs, linkName) : [];
+    return obs ? this.observeProbe(obs, linkName) : this.linuxMonitors.observe(pkt, linkName);
   }
 
   /** The same as observe() for an already extracted probe (tests, replays). */

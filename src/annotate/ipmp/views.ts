@@ -4,7 +4,7 @@
 // non-terminal window height). Fields that do not fit in 80 columns are left out, as ipmpstat does
 // when no -o is given (so -p has no RTTDEV).
 import type { IpmpGroup, Phyint, ProbeInstance } from './instance.js';
-import type { IpmpObserver } from './observer.js';
+import type { IpmpObserver, ProbeLogRow } from './observer.js';
 
 export type IpmpstatKind = 't' | 'p' | 'g' | 'i';
 
@@ -143,6 +143,10 @@ function groupInterfaces(g: IpmpGroup): string {
   return parts.join(' ');
 }
 
+function probeRowValues(r: ProbeLogRow): string[] {
+  return [`${r.timeSec.toFixed(2)}s`, r.iface, String(r.seq), fmtMs(r.netRttMs), '', fmtMs(r.rttAvgMs), r.target];
+}
+
 function rowsFor(kind: IpmpstatKind, obs: IpmpObserver): string[][] {
   switch (kind) {
     case 't':
@@ -159,7 +163,7 @@ function rowsFor(kind: IpmpstatKind, obs: IpmpObserver): string[][] {
         return rows;
       });
     case 'p':
-      return obs.probeLog().map((r) => [`${r.timeSec.toFixed(2)}s`, r.iface, String(r.seq), fmtMs(r.netRttMs), '', fmtMs(r.rttAvgMs), r.target]);
+      return obs.probeLog().map(probeRowValues);
     case 'g':
       return obs.groups().map((g) => [g.name, g.name, groupState(g), groupFdt(g), groupInterfaces(g)]);
     case 'i':
@@ -178,4 +182,14 @@ function rowsFor(kind: IpmpstatKind, obs: IpmpObserver): string[][] {
  */
 export function renderIpmpstat(kind: IpmpstatKind, observer: IpmpObserver): string {
   return table(kind, rowsFor(kind, observer));
+}
+
+/** The `ipmpstat -p` header line, for a live stream of rows (dlsnoop probe). */
+export function probeRowHeader(): string {
+  return formatLine(FIELDS.p, FIELDS.p.map((f) => f.name));
+}
+
+/** One `ipmpstat -p` row exactly as renderIpmpstat('p') prints it, for a live stream of rows. */
+export function formatProbeRow(row: ProbeLogRow): string {
+  return formatLine(FIELDS.p, probeRowValues(row));
 }
