@@ -27,6 +27,12 @@ import { runTui } from './tui/index.js';
 import { defaultLink } from './dlpi/links.js';
 import { registerProbeCommand } from './probe/command.js';
 
+const PROBE_HELP = `
+Prober:
+  dlsnoop probe -d LINK --test-addr ADDR [--format ms32|ns64] [--fdt ms] [--count N] [TARGET...]
+  sends in.mpathd-style probes and reports failure and repair (see 'dlsnoop probe --help').
+`;
+
 function fail(message: string): number {
   process.stderr.write(`dlsnoop: ${message}\n`);
   return 1;
@@ -172,7 +178,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.addHelpText('after', FILTER_HELP);
   let status = 0;
-  registerProbeCommand(program, (s) => (status = s));
+  // `probe` is a subcommand only as the first word: `dlsnoop -i f probe` is a filter expression.
+  if (argv[2] === 'probe') registerProbeCommand(program, (s) => (status = s));
+  else program.addHelpText('after', PROBE_HELP);
   program.action(async (words: string[], raw) => {
     status = await capture(toConfig(raw, words));
   });

@@ -31,8 +31,26 @@ function topRenderer(pkt: Packet): ProtocolRenderer | undefined {
   return undefined;
 }
 
+/**
+ * Formatted IPv4 addresses, by value. Printing a capture formats the same few addresses over and
+ * over; a lookup is several times cheaper than building the dotted quad again. Cleared when it
+ * grows past a bound so a scan of a whole address space cannot hold memory.
+ */
+const ipv4Texts = new Map<number, string>();
+const IPV4_TEXTS_MAX = 1 << 16;
+
+function ipv4Text(addr: number): string {
+  let text = ipv4Texts.get(addr);
+  if (text === undefined) {
+    if (ipv4Texts.size >= IPV4_TEXTS_MAX) ipv4Texts.clear();
+    text = ipv4String(addr);
+    ipv4Texts.set(addr, text);
+  }
+  return text;
+}
+
 function ipv4Name(addr: number, names: NameLookup): string {
-  return names.ipv4(addr) ?? ipv4String(addr);
+  return names.ipv4(addr) ?? ipv4Text(addr);
 }
 
 function ipv6Name(pkt: Packet, off: number, names: NameLookup): string {
@@ -46,6 +64,15 @@ function ipv6Name(pkt: Packet, off: number, names: NameLookup): string {
  * IP names both ends. The innermost IP header wins, as in snoop where each decoder overwrites.
  */
 export function lineParts(pkt: Packet, names: NameLookup): LineParts {
+  fillEndpoints(pkt, names);
+  const top = topRenderer(pkt);
+  return { src: endpoints.src, dst: endpoints.dst, protocol: top ? protocolName(top) : 'RAW', summary: topSummary(pkt, top, names) };
+}
+
+/** Reused result of fillEndpoints: the summary path allocates no object per packet. */
+const endpoints = { src: '?', dst: '*' };
+
+function fillEndpoints(pkt: Packet, names: NameLookup): void {
   let src = '?';
   let dst = linkDestinationName(pkt) ?? '*';
   if (pkt.arp.present && pkt.arp.ipv4) {
@@ -59,13 +86,17 @@ export function lineParts(pkt: Packet, names: NameLookup): LineParts {
     src = ipv4Name(pkt.ip.src, names);
     dst = ipv4Name(pkt.ip.dst, names);
   }
-  const top = topRenderer(pkt);
-  return {
-    src,
-    dst,
-    protocol: top ? top.prefix.replace(/:\s*$/, '') : 'RAW',
-    summary: top ? top.summary(pkt, names) : `(unknown link type ${pkt.linkType}, ${pkt.capLen} bytes)`,
-  };
+  endpoints.src = src;
+  endpoints.dst = dst;
+}
+
+/** The protocol column: the renderer's -v prefix without its colon (`ICMPv6:  ` → `ICMPv6`). */
+function protocolName(r: ProtocolRenderer): string {
+  return r.prefix.slice(0, r.prefix.indexOf(':'));
+}
+
+function topSummary(pkt: Packet, top: ProtocolRenderer | undefined, names: NameLookup): string {
+  return top ? top.summary(pkt, names) : `(unknown link type ${pkt.linkType}, ${pkt.capLen} bytes)`;
 }
 
 /** The -V lines, one per layer. */
@@ -134,6 +165,16 @@ export interface TextOptions {
   names: NameLookup;
 }
 
+const SPACES = Array.from({ length: 13 }, (_, i) => ' '.repeat(i));
+
+function padStart12(text: string): string {
+  return text.length >= 12 ? text : SPACES[12 - text.length] + text;
+}
+
+function padEnd12(text: string): string {
+  return text.length >= 12 ? text : text + SPACES[12 - text.length];
+}
+
 function pad2(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
@@ -161,19 +202,32 @@ export class TextFormatter {
       const d = new Date(tsSec * 1000);
       text = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${String(Math.floor(tsNsec / 10000)).padStart(5, '0')} `;
     } else if (this.opts.time !== 'none') {
-      const baseSec = this.opts.time === 'relative' ? this.firstSec : this.prevSec;
-      const baseNsec = this.opts.time === 'relative' ? this.firstNsec : this.prevNsec;
-      let sec = tsSec - baseSec;
-      let nsec = tsNsec - baseNsec;
+      const relative = this.opts.time === 'relative';
+      let sec = tsSec - (relative ? this.firstSec : this.prevSec);
+      let nsec = tsNsec - (relative ? this.firstNsec : this.prevNsec);
       if (nsec < 0) {
         nsec += 1e9;
         sec -= 1;
       }
-      text = `${String(sec).padStart(3)}.${String(Math.floor(nsec / 10000)).padStart(5, '0')} `;
+      text = this.intervalText(sec, Math.floor(nsec / 10000));
     }
     this.prevSec = tsSec;
     this.prevNsec = tsNsec;
     return text;
+  }
+
+  // Steady traffic repeats the same delta; keep the last one rather than format it again.
+  private lastSec = -1;
+  private lastFrac = -1;
+  private lastInterval = '';
+
+  private intervalText(sec: number, frac: number): string {
+    if (sec !== this.lastSec || frac !== this.lastFrac) {
+      this.lastSec = sec;
+      this.lastFrac = frac;
+      this.lastInterval = `${String(sec).padStart(3)}.${String(frac).padStart(5, '0')} `;
+    }
+    return this.lastInterval;
   }
 
   /** The text for one packet, ending in a newline. */
@@ -183,10 +237,10 @@ export class TextFormatter {
     head += this.timeText(pkt);
     if (o.mode === 'verbose') return this.verbose(pkt, annotations, head);
     if (o.showLink) head += (this.links[pkt.linkIndex]?.name ?? '?') + ' ';
-    const parts = lineParts(pkt, o.names);
+    fillEndpoints(pkt, o.names);
     const vlan = pkt.eth.present && pkt.eth.vlanCount ? pkt.eth.vlanTci[0] & 0x0fff : 0;
     if (o.mode === 'summary' && vlan !== 0) head += `VLAN#${vlan}: `;
-    head += `${parts.src.padStart(12)} -> ${parts.dst.padEnd(12)} `;
+    head += padStart12(endpoints.src) + ' -> ' + padEnd12(endpoints.dst) + ' ';
     if (o.showDrops) head += `drops: ${pkt.drops} `;
     if (o.showLength) head += `length: ${String(pkt.wireLen).padStart(4)}  `;
     let text: string;
@@ -196,7 +250,7 @@ export class TextFormatter {
       // The ilm summary already starts with its own tag; -V names the observer once, like a layer.
       for (const a of annotations) text += head + `${a.source.toUpperCase()}  ${a.summary.replace(/^ilm /, '')}\n`;
     } else {
-      text = head + parts.summary;
+      text = head + topSummary(pkt, topRenderer(pkt), o.names);
       if (pkt.encap > 0) text += `  (${pkt.encap} encap)`;
       for (const a of annotations) text += ` [${a.summary}]`;
       text += '\n';
