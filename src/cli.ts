@@ -16,7 +16,7 @@ import { DlpiError } from './dlpi/errors.js';
 import { dropPrivileges } from './dlpi/privileges.js';
 import { compileFilter, FILTER_HELP, FilterSyntaxError, type CompiledFilter } from './filter/compile.js';
 import { loadHostsFile, type HostTable } from './filter/names.js';
-import { openCaptureWriter, type CaptureWriter } from './output/capture-writer.js';
+import { formatOfPath, openCaptureWriter, type CaptureWriter } from './output/capture-writer.js';
 import { NO_NAMES, type NameLookup } from './output/render/context.js';
 import { RingFileWriter } from './output/ring-writer.js';
 import { TextSink } from './output/stdout-sink.js';
@@ -149,7 +149,10 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   let status = 0;
   let result;
   try {
-    result = await runLoop(source, { filter, annotators, count: cfg.count, range: cfg.range, stopRequested: () => stopping }, sinks);
+    // pcapng carries annotations as comments; pcap and snoop files need no decoding at all.
+    const outFormat = cfg.format ?? (cfg.output ? formatOfPath(cfg.output) : undefined) ?? 'pcap';
+    const plainCopy = !!writer && !filter && !cfg.ipmpstat && !cfg.ilm && outFormat !== 'pcapng';
+    result = await runLoop(source, { filter, annotators, count: cfg.count, range: cfg.range, stopRequested: () => stopping, decode: !plainCopy }, sinks);
   } catch (err) {
     // Everything before the damage has been printed and written; say what broke and where.
     await out.flush();

@@ -29,6 +29,11 @@ export interface LoopOptions {
   range?: { first: number; last: number };
   /** Checked between batches: a signal asked us to stop. */
   stopRequested: () => boolean;
+  /**
+   * False when nothing downstream looks inside packets (copying to pcap or snoop with no filter,
+   * no annotations and no views): frames then go straight from the source to the writer.
+   */
+  decode: boolean;
 }
 
 export interface LoopResult {
@@ -68,9 +73,18 @@ export async function runLoop(source: CaptureSource, opts: LoopOptions, sinks: L
     return opts.count === undefined || result.matched < opts.count;
   };
 
+  const copy = (batch: FrameBatch, i: number): boolean => {
+    const number = ++result.seen;
+    if (range && (number < range.first || number > range.last)) return number <= range.last;
+    result.matched++;
+    sinks.writer?.write(batch, i);
+    return opts.count === undefined || result.matched < opts.count;
+  };
+  const each = opts.decode ? handle : copy;
+
   for await (const batch of source.batches()) {
     let goOn = true;
-    for (let i = 0; i < batch.count && goOn; i++) goOn = handle(batch, i);
+    for (let i = 0; i < batch.count && goOn; i++) goOn = each(batch, i);
     if (outSink) {
       await outSink.flush();
       if (outSink.closed) {

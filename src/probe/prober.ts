@@ -146,7 +146,7 @@ class Prober {
     this.ticks++;
     const ts = this.timestamp();
     const target = this.nextTarget();
-    if (target !== null && this.send('UNI', target, ts)) this.snxt = (this.snxt + 1) & 0xffff;
+    if (target !== null) this.send('UNI', target, ts);
     // No target yet, or a single host target: PROBE_MULTI too, carrying the next UNI seq.
     if (target === null || (this.discovering && this.targets.length === 1)) this.send('MULTI', this.allNodes(), ts);
   }
@@ -172,8 +172,8 @@ class Prober {
     return target;
   }
 
-  /** Send one probe; true when it counts as sent (in.mpathd treats EWOULDBLOCK as sent). */
-  private send(kind: ProbeKindName, dst: string, ts: bigint): boolean {
+  /** Send one probe and show it to the observer if it counts as sent (in.mpathd treats EWOULDBLOCK as sent). */
+  private send(kind: ProbeKindName, dst: string, ts: bigint): void {
     const data = probePayload({ kind, format: this.opts.format, ts, size: this.size });
     const seq = this.snxt;
     const msg = this.link.family === 4 ? icmpEcho({ id: this.id, seq, data }) : icmp6Echo({ id: this.id, seq, data });
@@ -181,8 +181,10 @@ class Prober {
     const errnum = this.sock.send(dst, msg);
     if (errnum !== 0 && errnum !== c.EAGAIN) {
       if (this.sendErrors++ < 10) this.out(`note: ${kind} #${seq} to ${dst} not sent: ${c.strerror(errnum)}`);
-      return false;
+      return;
     }
+    // Only a UNI probe consumes a seq (RTT and MULTI carry the next one).
+    if (kind === 'UNI') this.snxt = (this.snxt + 1) & 0xffff;
     this.observe({
       ...splitNs(sentNs),
       family: this.link.family,
@@ -199,7 +201,6 @@ class Prober {
       size: this.size,
       outgoing: true,
     });
-    return true;
   }
 
   // ---- receiving ----
