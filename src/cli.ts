@@ -6,6 +6,7 @@ import { IlmObserver } from './annotate/ilm/observer.js';
 import { renderHostIlmTable, renderIlmTable } from './annotate/ilm/views.js';
 import { readHostTables } from './annotate/ilm/host-tables.js';
 import { IpmpConfigError, loadIpmpConfig } from './annotate/ipmp/config.js';
+import { readBondingTargets } from './annotate/ipmp/linux-monitors.js';
 import { IpmpObserver } from './annotate/ipmp/observer.js';
 import { renderIpmpstat } from './annotate/ipmp/views.js';
 import type { CaptureSource } from './capture/frame.js';
@@ -97,7 +98,8 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   const writer = makeWriter(cfg, source);
   if (live && !cfg.noDrop) dropPrivileges({ user: cfg.dropTo });
 
-  const ipmp = new IpmpObserver(cfg.ipmpConfig ? loadIpmpConfig(cfg.ipmpConfig) : undefined);
+  // On a live host the kernel's bonding configuration names the targets its ARP/NS monitors probe.
+  const ipmp = new IpmpObserver(cfg.ipmpConfig ? loadIpmpConfig(cfg.ipmpConfig) : undefined, live ? readBondingTargets() : []);
   const ilm = new IlmObserver();
   const annotators: Annotator[] = [ipmp, ilm];
 

@@ -22,3 +22,28 @@ export interface Annotator {
    */
   observe(pkt: Packet, linkName: string): Annotation[];
 }
+
+/**
+ * An annotation whose -v lines and JSON object are built only when a renderer asks for them:
+ * summary output, the common case, then pays for one string per annotation. Both are built at
+ * most once, so later additions (a verdict pushed onto `detail`) stick.
+ */
+export function lazyAnnotation(
+  source: Annotation['source'],
+  summary: string,
+  detail: () => string[],
+  json: () => Record<string, unknown>,
+): Annotation {
+  let builtDetail: string[] | undefined;
+  let builtJson: Record<string, unknown> | undefined;
+  return {
+    source,
+    summary,
+    get detail() {
+      return (builtDetail ??= detail());
+    },
+    get json() {
+      return (builtJson ??= json());
+    },
+  };
+}

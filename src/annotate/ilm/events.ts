@@ -1,7 +1,7 @@
 // ilm events and how each becomes an Annotation: the bracketed summary
 // (`ilm eth1 239.1.2.3 CREATE EX{} rtx 1/2 querier 192.0.2.1 v3`), the -v detail lines and the
 // JSON object.
-import type { Annotation } from '../annotation.js';
+import { lazyAnnotation, type Annotation } from '../annotation.js';
 import type { Fingerprint } from './anomalies.js';
 import type { CastMove } from './cast-move.js';
 import type { HostMembership } from './host-tables.js';
@@ -111,6 +111,10 @@ export function toAnnotation(e: IlmEvent): Annotation {
   if (e.querier !== null) summary += ` querier ${e.querier} v${e.querierVersion}`;
   if (e.anomalies.length) summary += ` ! ${e.anomalies.join('; ')}`;
 
+  return lazyAnnotation('ilm', summary, () => detailLines(e), () => jsonOf(e));
+}
+
+function detailLines(e: IlmEvent): string[] {
   const expires = e.expiresInSec === null ? '-' : `${e.expiresInSec.toFixed(1)} s`;
   const detail = [
     `Link = ${e.link}`,
@@ -128,6 +132,10 @@ export function toAnnotation(e: IlmEvent): Annotation {
   if (e.sender) detail.push(`Sender = ${e.sender.os}-like (${e.sender.reason})`);
   if (e.castMove) detail.push(`Cast move = ${castMoveText(e.castMove)}`);
   if (e.host) detail.push(`Host = ${hostText(e.host)}`);
+  return detail;
+}
+
+function jsonOf(e: IlmEvent): Record<string, unknown> {
 
   const json: Record<string, unknown> = {
     link: e.link,
@@ -152,5 +160,5 @@ export function toAnnotation(e: IlmEvent): Annotation {
   if (e.sender) json.sender = e.sender;
   if (e.castMove) json.castMove = e.castMove;
   if (e.host) json.host = e.host;
-  return { source: 'ilm', summary, detail, json };
+  return json;
 }
