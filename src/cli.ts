@@ -170,7 +170,8 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   if (writer && !cfg.quiet && process.stderr.isTTY) process.stderr.write('\n');
   if (live) {
     const stats = source.stats();
-    const lines = stats.map((s, i) => `${s.received} packets captured, ${s.dropped} dropped by kernel${stats.length > 1 ? ` on ${source.links[i].name}` : ''}`);
+    // The kernel's count includes what it dropped; captured is what reached us.
+    const lines = stats.map((s, i) => `${s.received - s.dropped} packets captured, ${s.dropped} dropped by kernel${stats.length > 1 ? ` on ${source.links[i].name}` : ''}`);
     process.stderr.write(lines.join('\n') + '\n');
   } else if (cfg.count !== undefined && result) {
     process.stderr.write(`${result.matched} packets captured\n`);

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Live capture benchmark (root): a veth pair inside a private namespace, trafgen sending a fixed
+// number of 64-byte UDP frames as fast as it can on one end, and dlsnoop or tcpdump capturing
+// on the other. Reports captured share, kernel drops and capture CPU per offered packet.
+//   node test/bench/live.mjs [packets]      (default 1,000,000)
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const packets = Number(process.argv[2] ?? 1_000_000);
+const ns = `dls-bench-${process.pid}`;
+const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
+// Every command runs inside the namespace as one shell, so no part of a chain reaches the host.
+const inNs = (cmd) => execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', cmd], { encoding: 'utf8' });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function setUp() {
+  sh(`ip netns add ${ns}`);
+  // Both ends of the pair live in our namespace; nothing touches the host's links.
+  inNs('ip link add bsend address 02:00:5e:20:00:0a type veth peer name brecv address 02:00:5e:20:00:0b');
+  inNs('ip link set lo up && ip link set bsend up && ip link set brecv up');
+  inNs('echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6');
+  // Ethernet to brecv, IPv4 UDP 198.51.100.1 -> 198.51.100.2:9, 18 bytes of payload: 64 bytes on the wire.
+  writeFileSync(cfg, `{ 0x02,0x00,0x5e,0x20,0x00,0x0b, 0x02,0x00,0x5e,0x20,0x00,0x0a, 0x08,0x00,
+  0x45,0x00,0x00,0x2e, 0x00,0x00,0x00,0x00, 0x40,0x11,0x00,0x00, 198,51,100,1, 198,51,100,2,
+  0x30,0x39,0x00,0x09,0x00,0x1a,0x00,0x00, fill(0x61, 18) }\n`);
+  return cfg;
+}
+
+function tearDown(cfg) {
+  try { sh(`ip netns del ${ns}`); } catch { /* already gone */ }
+  try { sh(`rm -f ${cfg}`); } catch { /* nothing to remove */ }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function measure(name, captureCmd, cfg, parse) {
+  const child = spawn('ip', ['netns', 'exec', ns, 'sh', '-c', `exec ${captureCmd}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await sleep(1500);
+  const cpu0 = cpuSeconds(child.pid);
+  const t0 = Date.now();
+  inNs(`trafgen -o bsend -i ${cfg} -n ${packets} -P 1 -q`);
+  const sendSecs = (Date.now() - t0) / 1000;
+  await sleep(1000);
+  const cpu = cpuSeconds(child.pid) - cpu0;
+  const done = new Promise((r) => child.on('exit', r));
+  child.kill('SIGINT');
+  await Promise.race([done, sleep(5000)]);
+  const { captured, dropped } = parse(stderr);
+  return { name, captured, dropped, cpu, rate: packets / sendSecs };
+}
+
+const dlsnoopStats = (text) => {
+  const m = /(\d+) packets captured, (\d+) dropped by kernel/.exec(text);
+  return { captured: Number(m?.[1] ?? NaN), dropped: Number(m?.[2] ?? NaN) };
+};
+const tcpdumpStats = (text) => ({
+  captured: Number(/(\d+) packets? captured/.exec(text)?.[1] ?? NaN),
+  dropped: Number(/(\d+) packets? dropped by kernel/.exec(text)?.[1] ?? NaN),
+});
+
+const cfg = join('/tmp', `${ns}.trafgen`);
+const rows = [];
+try {
+  setUp();
+  const dl = `node ${join(root, 'bin', 'dlsnoop')} -d brecv`;
+  // Same ring size for both: 8 MiB (tcpdump -B is in KiB).
+  rows.push(await measure('dlsnoop -o /dev/null (pcap)', `${dl} -q -o /dev/null`, cfg, dlsnoopStats));
+  rows.push(await measure('tcpdump -w /dev/null', `tcpdump -i brecv -B 8192 -w /dev/null`, cfg, tcpdumpStats));
+  rows.push(await measure('dlsnoop text > /dev/null', `${dl} > /dev/null`, cfg, dlsnoopStats));
+  rows.push(await measure('tcpdump -nn > /dev/null', `tcpdump -i brecv -B 8192 -nn > /dev/null`, cfg, tcpdumpStats));
+  rows.push(await measure("dlsnoop -o /dev/null icmp (kernel filter rejects all)", `${dl} -q -o /dev/null icmp`, cfg, dlsnoopStats));
+} finally {
+  tearDown(cfg);
+}
+
+console.log(`\n# live capture, ${packets} x 64-byte frames offered by trafgen over veth\n`);
+console.log('| capture | offered pkt/s | captured | share | kernel drops | CPU s | CPU ns / offered pkt |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.name} | ${Math.round(r.rate).toLocaleString('en-US')} | ${r.captured} | ${((r.captured / packets) * 100).toFixed(1)}% | ${r.dropped} | ${r.cpu.toFixed(2)} | ${Math.round((r.cpu / packets) * 1e9)} |`);
+}
