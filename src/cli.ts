@@ -54,7 +54,7 @@ async function openSource(cfg: CaptureConfig, filterBytes: Buffer | null, onWarn
   const source = await openLiveSource(links, {
     promisc: cfg.promisc,
     forcePromiscWarningOnly: cfg.promiscWarnOnly,
-    snaplen: cfg.snaplen,
+    snaplen: cfg.snaplen || undefined,
     blockTimeoutMs: cfg.tui ? 50 : 200,
     filter: filterBytes,
     onWarning,
@@ -65,8 +65,8 @@ async function openSource(cfg: CaptureConfig, filterBytes: Buffer | null, onWarn
 }
 
 function makeWriter(cfg: CaptureConfig, source: CaptureSource): CaptureWriter | undefined {
-  if (cfg.ring) return new RingFileWriter(cfg.ring, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen });
-  if (cfg.output) return openCaptureWriter(cfg.output, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen });
+  if (cfg.ring) return new RingFileWriter(cfg.ring, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen || undefined });
+  if (cfg.output) return openCaptureWriter(cfg.output, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen || undefined });
   return undefined;
 }
 
@@ -75,7 +75,7 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   const hosts = loadHosts(cfg);
   const names = nameLookup(hosts, cfg);
   const compileFor = (linkType: number, linkNames: readonly string[]): CompiledFilter | null =>
-    cfg.expression ? compileFilter(cfg.expression, { hosts, linkNames, linkType, snaplen: cfg.snaplen, live, userOnly: cfg.userFilterOnly }) : null;
+    cfg.expression ? compileFilter(cfg.expression, { hosts, linkNames, linkType, snaplen: cfg.snaplen || undefined, live, userOnly: cfg.userFilterOnly }) : null;
 
   if (cfg.printFilter) {
     const compiled = compileFor(1, cfg.links);
