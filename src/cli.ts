@@ -28,6 +28,9 @@ import { runTui } from './tui/index.js';
 import { defaultLink } from './dlpi/links.js';
 import { registerProbeCommand } from './probe/command.js';
 
+/** Kernel ring per link: 32 MiB holds about 300 k small frames, a few hundred ms at 1 Mpps. */
+const RING_BYTES = 32 << 20;
+
 const PROBE_HELP = `
 Prober:
   dlsnoop probe -d LINK --test-addr ADDR [--format ms32|ns64] [--fdt ms] [--count N] [TARGET...]
@@ -55,7 +58,9 @@ async function openSource(cfg: CaptureConfig, filterBytes: Buffer | null, onWarn
     promisc: cfg.promisc,
     forcePromiscWarningOnly: cfg.promiscWarnOnly,
     snaplen: cfg.snaplen || undefined,
+    // Short block timeouts keep the TUI live; a deep ring rides out GC pauses at line rate.
     blockTimeoutMs: cfg.tui ? 50 : 200,
+    ringBytes: RING_BYTES,
     filter: filterBytes,
     onWarning,
     onLinkGone: (name: string, reason: string) => onWarning(`link '${name}' ${reason}; capture on it has ended`),

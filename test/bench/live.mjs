@@ -72,11 +72,11 @@ const rows = [];
 try {
   setUp();
   const dl = `node ${join(root, 'bin', 'dlsnoop')} -d brecv`;
-  // Same ring size for both: 8 MiB (tcpdump -B is in KiB).
+  // Same ring size for both: 32 MiB, dlsnoop's default (tcpdump -B is in KiB).
   rows.push(await measure('dlsnoop -o /dev/null (pcap)', `${dl} -q -o /dev/null`, cfg, dlsnoopStats));
-  rows.push(await measure('tcpdump -w /dev/null', `tcpdump -i brecv -B 8192 -w /dev/null`, cfg, tcpdumpStats));
+  rows.push(await measure('tcpdump -w /dev/null', `tcpdump -i brecv -B 32768 -w /dev/null`, cfg, tcpdumpStats));
   rows.push(await measure('dlsnoop text > /dev/null', `${dl} > /dev/null`, cfg, dlsnoopStats));
-  rows.push(await measure('tcpdump -nn > /dev/null', `tcpdump -i brecv -B 8192 -nn > /dev/null`, cfg, tcpdumpStats));
+  rows.push(await measure('tcpdump -nn > /dev/null', `tcpdump -i brecv -B 32768 -nn > /dev/null`, cfg, tcpdumpStats));
   rows.push(await measure("dlsnoop -o /dev/null icmp (kernel filter rejects all)", `${dl} -q -o /dev/null icmp`, cfg, dlsnoopStats));
 } finally {
   tearDown(cfg);
