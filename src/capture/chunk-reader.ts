@@ -6,7 +6,7 @@
 
 import type { Readable } from 'node:stream';
 import { open } from 'node:fs/promises';
-import { allocBatch } from './frame.js';
+import { allocBatch, Direction } from './frame.js';
 import type { CaptureSource, FrameBatch, LinkDesc, LinkStats } from './frame.js';
 import { FileFormatError } from './file-format-error.js';
 
@@ -181,6 +181,85 @@ export abstract class ChunkedFileSource implements CaptureSource {
     if (this.closed) return;
     this.closed = true;
     await this.reader.close();
+  }
+}
+
+/**
+ * The record loop of single-link formats whose records are a fixed-size header and then the
+ * frame (pcap, snoop). Subclasses check a record's header and store its frame; the loop keeps
+ * to whole buffered records and says how many bytes the next one needs.
+ */
+export abstract class FixedHeaderRecordSource extends ChunkedFileSource {
+  protected constructor(
+    reader: ChunkReader,
+    description: string,
+    recordKind: string,
+    private readonly recordHeaderLen: number,
+  ) {
+    super(reader, description, recordKind);
+  }
+
+  /** Length of the whole record whose header is buffered at `pos`, or -1 after setting `damage`. */
+  protected abstract recordLength(pos: number): number;
+
+  /** Store the frame of the record at `pos` (wholly buffered) in slot `n` of `batch`. */
+  protected abstract storeRecord(batch: FrameBatch, n: number, pos: number): void;
+
+  protected fill(batch: FrameBatch): number {
+    const reader = this.reader;
+    const headerLen = this.recordHeaderLen;
+    const capacity = batch.offset.length;
+    const end = reader.end;
+    const first = batch.count;
+    let pos = reader.pos;
+    let n = first;
+    let need = 0;
+    while (n < capacity) {
+      if (end - pos < headerLen) {
+        need = headerLen;
+        break;
+      }
+      const recordLen = this.recordLength(pos);
+      if (recordLen < 0) break;
+      if (end - pos < recordLen) {
+        need = recordLen;
+        break;
+      }
+      this.storeRecord(batch, n, pos);
+      pos += recordLen;
+      n++;
+    }
+    this.recordsPerLink[0] += n - first;
+    reader.pos = pos;
+    batch.count = n;
+    return need;
+  }
+
+  /** Store a frame of the only link; these formats record neither direction nor packet type. */
+  protected storeFrame(batch: FrameBatch, n: number, dataOff: number, capLen: number, wireLen: number, drops: number): void {
+    batch.offset[n] = dataOff;
+    batch.capLen[n] = capLen;
+    batch.wireLen[n] = wireLen;
+    batch.link[n] = 0;
+    batch.direction[n] = Direction.UNKNOWN;
+    batch.pktType[n] = 255;
+    batch.drops[n] = drops;
+  }
+}
+
+/**
+ * Store a timestamp given as seconds and a fraction in units of 1/`fracPerSecond` s, each
+ * `nsPerFrac` ns. An out-of-range fraction still names an exact instant: it is carried into
+ * the seconds.
+ */
+export function storeTimestamp(batch: FrameBatch, n: number, sec: number, frac: number, fracPerSecond: number, nsPerFrac: number): void {
+  if (frac < fracPerSecond) {
+    batch.tsSec[n] = sec;
+    batch.tsNsec[n] = frac * nsPerFrac;
+  } else {
+    const carry = Math.floor(frac / fracPerSecond);
+    batch.tsSec[n] = sec + carry;
+    batch.tsNsec[n] = (frac - carry * fracPerSecond) * nsPerFrac;
   }
 }
 

@@ -1,8 +1,7 @@
 // Classic libpcap savefiles: µs (0xa1b2c3d4) and ns (0xa1b23c4d) magic, in either byte order.
 
-import { Direction } from './frame.js';
 import type { FrameBatch } from './frame.js';
-import { ChunkedFileSource, truncated } from './chunk-reader.js';
+import { FixedHeaderRecordSource, storeTimestamp, truncated } from './chunk-reader.js';
 import type { ChunkReader } from './chunk-reader.js';
 import { FileFormatError } from './file-format-error.js';
 
@@ -14,7 +13,7 @@ export const PCAP_MAX_CAPLEN = 262144;
 export const PCAP_MAGIC_USEC = 0xa1b2c3d4;
 export const PCAP_MAGIC_NSEC = 0xa1b23c4d;
 
-export class PcapReader extends ChunkedFileSource {
+export class PcapReader extends FixedHeaderRecordSource {
   /** Timestamp fraction units per second: 1e6 or 1e9. */
   private readonly fracPerSecond: number;
   private readonly nsPerFrac: number;
@@ -25,7 +24,7 @@ export class PcapReader extends ChunkedFileSource {
     private readonly littleEndian: boolean,
     nano: boolean,
   ) {
-    super(reader, description, 'pcap record');
+    super(reader, description, 'pcap record', RECORD_HEADER);
     this.fracPerSecond = nano ? 1e9 : 1e6;
     this.nsPerFrac = nano ? 1 : 1000;
   }
@@ -53,60 +52,23 @@ export class PcapReader extends ChunkedFileSource {
     return source;
   }
 
-  protected fill(batch: FrameBatch): number {
-    const reader = this.reader;
-    const view = reader.view;
-    const le = this.littleEndian;
-    const fracPerSecond = this.fracPerSecond;
-    const nsPerFrac = this.nsPerFrac;
-    const capacity = batch.offset.length;
-    const end = reader.end;
-    const first = batch.count;
-    let pos = reader.pos;
-    let n = first;
-    let need = 0;
-    while (n < capacity) {
-      if (end - pos < RECORD_HEADER) {
-        need = RECORD_HEADER;
-        break;
-      }
-      const capLen = view.getUint32(pos + 8, le);
-      if (capLen > PCAP_MAX_CAPLEN) {
-        const at = reader.base + pos;
-        this.damage = new FileFormatError(
-          `corrupt pcap record at byte ${at}: caplen ${capLen} exceeds the ${PCAP_MAX_CAPLEN}-byte maximum`,
-          at,
-        );
-        break;
-      }
-      if (end - pos < RECORD_HEADER + capLen) {
-        need = RECORD_HEADER + capLen;
-        break;
-      }
-      const sec = view.getUint32(pos, le);
-      const frac = view.getUint32(pos + 4, le);
-      if (frac < fracPerSecond) {
-        batch.tsSec[n] = sec;
-        batch.tsNsec[n] = frac * nsPerFrac;
-      } else {
-        // An out-of-range fraction still names an exact instant; carry it into the seconds.
-        const carry = Math.floor(frac / fracPerSecond);
-        batch.tsSec[n] = sec + carry;
-        batch.tsNsec[n] = (frac - carry * fracPerSecond) * nsPerFrac;
-      }
-      batch.offset[n] = pos + RECORD_HEADER;
-      batch.capLen[n] = capLen;
-      batch.wireLen[n] = view.getUint32(pos + 12, le);
-      batch.link[n] = 0;
-      batch.direction[n] = Direction.UNKNOWN;
-      batch.pktType[n] = 255;
-      batch.drops[n] = 0;
-      pos += RECORD_HEADER + capLen;
-      n++;
+  protected recordLength(pos: number): number {
+    const capLen = this.reader.view.getUint32(pos + 8, this.littleEndian);
+    if (capLen > PCAP_MAX_CAPLEN) {
+      const at = this.reader.base + pos;
+      this.damage = new FileFormatError(
+        `corrupt pcap record at byte ${at}: caplen ${capLen} exceeds the ${PCAP_MAX_CAPLEN}-byte maximum`,
+        at,
+      );
+      return -1;
     }
-    this.recordsPerLink[0] += n - first;
-    reader.pos = pos;
-    batch.count = n;
-    return need;
+    return RECORD_HEADER + capLen;
+  }
+
+  protected storeRecord(batch: FrameBatch, n: number, pos: number): void {
+    const view = this.reader.view;
+    const le = this.littleEndian;
+    storeTimestamp(batch, n, view.getUint32(pos, le), view.getUint32(pos + 4, le), this.fracPerSecond, this.nsPerFrac);
+    this.storeFrame(batch, n, pos + RECORD_HEADER, view.getUint32(pos + 8, le), view.getUint32(pos + 12, le), 0);
   }
 }

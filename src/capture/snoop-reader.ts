@@ -1,8 +1,8 @@
 // RFC 1761 snoop files (version 2, big-endian), as illumos snoop -o writes them.
 
-import { Direction, LinkType } from './frame.js';
+import { LinkType } from './frame.js';
 import type { FrameBatch, LinkStats } from './frame.js';
-import { ChunkedFileSource, truncated } from './chunk-reader.js';
+import { FixedHeaderRecordSource, storeTimestamp, truncated } from './chunk-reader.js';
 import type { ChunkReader } from './chunk-reader.js';
 import { FileFormatError, hexBytes } from './file-format-error.js';
 
@@ -17,12 +17,12 @@ const MAX_INCLUDED = 262144;
 /** bufmod pads records generously, but never by more than this. */
 const MAX_PADDING = 65536;
 
-export class SnoopReader extends ChunkedFileSource {
+export class SnoopReader extends FixedHeaderRecordSource {
   /** Cumulative drop count from the last record read. */
   private lastDrops = 0;
 
   private constructor(reader: ChunkReader, description: string) {
-    super(reader, description, 'snoop record');
+    super(reader, description, 'snoop record', RECORD_HEADER);
   }
 
   /** Parse the file header at reader.pos; the caller has seen the "snoo" magic start. */
@@ -48,65 +48,32 @@ export class SnoopReader extends ChunkedFileSource {
     return source;
   }
 
-  protected fill(batch: FrameBatch): number {
-    const reader = this.reader;
-    const view = reader.view;
-    const capacity = batch.offset.length;
-    const end = reader.end;
-    const first = batch.count;
-    let pos = reader.pos;
-    let n = first;
-    let need = 0;
-    while (n < capacity) {
-      if (end - pos < RECORD_HEADER) {
-        need = RECORD_HEADER;
-        break;
-      }
-      const included = view.getUint32(pos + 4, false);
-      const recordLen = view.getUint32(pos + 8, false);
-      const problem =
-        included > MAX_INCLUDED
-          ? `included length ${included} exceeds the ${MAX_INCLUDED}-byte maximum`
-          : recordLen < RECORD_HEADER + included
-            ? `record length ${recordLen} is shorter than its header and ${included} data bytes`
-            : recordLen > RECORD_HEADER + included + MAX_PADDING
-              ? `record length ${recordLen} leaves more than ${MAX_PADDING} bytes of padding`
-              : null;
-      if (problem !== null) {
-        const at = reader.base + pos;
-        this.damage = new FileFormatError(`corrupt snoop record at byte ${at}: ${problem}`, at);
-        break;
-      }
-      if (end - pos < recordLen) {
-        need = recordLen;
-        break;
-      }
-      const drops = view.getUint32(pos + 12, false);
-      const sec = view.getUint32(pos + 16, false);
-      const usec = view.getUint32(pos + 20, false);
-      if (usec < 1e6) {
-        batch.tsSec[n] = sec;
-        batch.tsNsec[n] = usec * 1000;
-      } else {
-        const carry = Math.floor(usec / 1e6);
-        batch.tsSec[n] = sec + carry;
-        batch.tsNsec[n] = (usec - carry * 1e6) * 1000;
-      }
-      batch.offset[n] = pos + RECORD_HEADER;
-      batch.capLen[n] = included;
-      batch.wireLen[n] = view.getUint32(pos, false);
-      batch.link[n] = 0;
-      batch.direction[n] = Direction.UNKNOWN;
-      batch.pktType[n] = 255;
-      batch.drops[n] = drops;
-      this.lastDrops = drops;
-      pos += recordLen;
-      n++;
+  protected recordLength(pos: number): number {
+    const view = this.reader.view;
+    const included = view.getUint32(pos + 4, false);
+    const recordLen = view.getUint32(pos + 8, false);
+    const problem =
+      included > MAX_INCLUDED
+        ? `included length ${included} exceeds the ${MAX_INCLUDED}-byte maximum`
+        : recordLen < RECORD_HEADER + included
+          ? `record length ${recordLen} is shorter than its header and ${included} data bytes`
+          : recordLen > RECORD_HEADER + included + MAX_PADDING
+            ? `record length ${recordLen} leaves more than ${MAX_PADDING} bytes of padding`
+            : null;
+    if (problem !== null) {
+      const at = this.reader.base + pos;
+      this.damage = new FileFormatError(`corrupt snoop record at byte ${at}: ${problem}`, at);
+      return -1;
     }
-    this.recordsPerLink[0] += n - first;
-    reader.pos = pos;
-    batch.count = n;
-    return need;
+    return recordLen;
+  }
+
+  protected storeRecord(batch: FrameBatch, n: number, pos: number): void {
+    const view = this.reader.view;
+    const drops = view.getUint32(pos + 12, false);
+    storeTimestamp(batch, n, view.getUint32(pos + 16, false), view.getUint32(pos + 20, false), 1e6, 1000);
+    this.storeFrame(batch, n, pos + RECORD_HEADER, view.getUint32(pos + 4, false), view.getUint32(pos, false), drops);
+    this.lastDrops = drops;
   }
 
   override stats(): LinkStats[] {

@@ -6,7 +6,8 @@ import { ipv4PseudoSum, ipv6PseudoSum, onesSum, parseIpv4, parseIpv6 } from '../
 export const EtherType = { IPV4: 0x0800, ARP: 0x0806, RARP: 0x8035, VLAN: 0x8100, QINQ: 0x88a8, IPV6: 0x86dd } as const;
 export const IpProto = { HOPOPT: 0, ICMP: 1, IGMP: 2, IPIP: 4, TCP: 6, UDP: 17, IPV6: 41, ROUTING: 43, FRAGMENT: 44, ICMPV6: 58, NONE: 59, DSTOPTS: 60 } as const;
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/** The parts one after another in a new array. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {
@@ -82,9 +83,9 @@ export function ether(o: EtherOptions, payload: Uint8Array): Uint8Array {
     off += 4;
   });
   put16(hdr, off, o.type);
-  const frame = concat(hdr, payload);
+  const frame = concatBytes(hdr, payload);
   if (o.pad === false || frame.length >= 60) return frame;
-  return concat(frame, new Uint8Array(60 - frame.length));
+  return concatBytes(frame, new Uint8Array(60 - frame.length));
 }
 
 export interface Ipv4Options {
@@ -122,7 +123,7 @@ export function ipv4(o: Ipv4Options, payload: Uint8Array): Uint8Array {
   put16(h, 10, (~onesSum(h, 0, h.length) & 0xffff) ^ (o.badChecksum ? 0x5a5a : 0));
   const body = Uint8Array.from(payload);
   if (o.upperChecksum !== false && !o.fragOffset) fillTransportChecksum(body, o.proto, ipv4PseudoSum(src, dst, body.length, o.proto));
-  return concat(h, body);
+  return concatBytes(h, body);
 }
 
 export interface Ipv6Options {
@@ -148,7 +149,7 @@ export function ipv6(o: Ipv6Options, payload: Uint8Array): Uint8Array {
   }
   exts.push(...(o.ext ?? []));
   const extBytes: Uint8Array[] = exts.map((e, i) => {
-    const b = concat(new Uint8Array(1), e.body);
+    const b = concatBytes(new Uint8Array(1), e.body);
     b[0] = i + 1 < exts.length ? exts[i + 1].type : o.nxt;
     return b;
   });
@@ -159,13 +160,13 @@ export function ipv6(o: Ipv6Options, payload: Uint8Array): Uint8Array {
   h.set(src, 8);
   h.set(dst, 24);
   if (o.upperChecksum !== false) fillTransportChecksum(body, o.nxt, ipv6PseudoSum(h, 8, 24, body.length, o.nxt));
-  const ext = concat(...extBytes);
+  const ext = concatBytes(...extBytes);
   const tc = o.trafficClass ?? 0;
   put32(h, 0, ((6 << 28) | (tc << 20) | ((o.flowLabel ?? 0) & 0xfffff)) >>> 0);
   put16(h, 4, ext.length + body.length);
   h[6] = exts.length ? exts[0].type : o.nxt;
   h[7] = o.hopLimit ?? 64;
-  return concat(h, ext, body);
+  return concatBytes(h, ext, body);
 }
 
 /** Write the checksum of a UDP, TCP or ICMPv6 message whose checksum field is zero. */
@@ -179,14 +180,14 @@ function fillTransportChecksum(body: Uint8Array, proto: number, pseudo: number):
 
 /** ICMP (v4) message with its checksum; `rest` is the 4 bytes after the checksum plus the body. */
 export function icmp(type: number, code: number, rest: Uint8Array, badChecksum = false): Uint8Array {
-  const b = concat(Uint8Array.from([type, code, 0, 0]), rest);
+  const b = concatBytes(Uint8Array.from([type, code, 0, 0]), rest);
   put16(b, 2, (~onesSum(b, 0, b.length) & 0xffff) ^ (badChecksum ? 0x5a5a : 0));
   return b;
 }
 
 /** ICMPv6 message; the checksum is left zero for ipv6() to fill with the pseudo-header. */
 export function icmp6(type: number, code: number, rest: Uint8Array): Uint8Array {
-  return concat(Uint8Array.from([type, code, 0, 0]), rest);
+  return concatBytes(Uint8Array.from([type, code, 0, 0]), rest);
 }
 
 function idSeq(id: number, seq: number): Uint8Array {
@@ -197,11 +198,11 @@ function idSeq(id: number, seq: number): Uint8Array {
 }
 
 export function icmpEcho(o: { reply?: boolean; id: number; seq: number; data?: Uint8Array }): Uint8Array {
-  return icmp(o.reply ? 0 : 8, 0, concat(idSeq(o.id, o.seq), o.data ?? new Uint8Array(0)));
+  return icmp(o.reply ? 0 : 8, 0, concatBytes(idSeq(o.id, o.seq), o.data ?? new Uint8Array(0)));
 }
 
 export function icmp6Echo(o: { reply?: boolean; id: number; seq: number; data?: Uint8Array }): Uint8Array {
-  return icmp6(o.reply ? 129 : 128, 0, concat(idSeq(o.id, o.seq), o.data ?? new Uint8Array(0)));
+  return icmp6(o.reply ? 129 : 128, 0, concatBytes(idSeq(o.id, o.seq), o.data ?? new Uint8Array(0)));
 }
 
 export const ProbeMagic = { UNI: 0x1234, MULTI: 0x5678, RTT: 0x9abc } as const;
@@ -232,7 +233,7 @@ export function udp(o: { sport: number; dport: number }, payload: Uint8Array): U
   put16(h, 0, o.sport);
   put16(h, 2, o.dport);
   put16(h, 4, 8 + payload.length);
-  return concat(h, payload);
+  return concatBytes(h, payload);
 }
 
 export const TcpFlag = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 } as const;
@@ -248,7 +249,7 @@ export function tcp(o: { sport: number; dport: number; seq?: number; ack?: numbe
   h[13] = o.flags;
   put16(h, 14, o.window ?? 65535);
   h.set(opts, 20);
-  return concat(h, payload);
+  return concatBytes(h, payload);
 }
 
 export function arp(o: { op: number; sha: string; spa: string; tha: string; tpa: string }): Uint8Array {
@@ -314,7 +315,7 @@ export function igmpv3Report(records: GroupRecord[]): Uint8Array {
     srcs.forEach((s, i) => put32(rec, 8 + 4 * i, ip4(s)));
     return rec;
   });
-  const b = concat(new Uint8Array(8), ...parts);
+  const b = concatBytes(new Uint8Array(8), ...parts);
   b[0] = 0x22;
   put16(b, 6, records.length);
   put16(b, 2, ~onesSum(b, 0, b.length) & 0xffff);
@@ -353,7 +354,7 @@ export function mldv2Report(records: GroupRecord[]): Uint8Array {
   });
   const head = new Uint8Array(4);
   put16(head, 2, records.length);
-  return icmp6(143, 0, concat(head, ...parts));
+  return icmp6(143, 0, concatBytes(head, ...parts));
 }
 
 /** Neighbor solicitation for `target`, with a source link-layer address option when given. */

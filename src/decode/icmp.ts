@@ -1,7 +1,7 @@
 // ICMP for IPv4 (RFC 792 and friends): the 8-byte header, the type-specific word after the
 // checksum, the quoted datagram of error messages, and in.mpathd probes in echo messages.
-import { onesSum, u16, u32 } from './addr.js';
-import { noteOnce, noteTruncation } from './l4.js';
+import { u16, u32 } from './addr.js';
+import { readIcmpHeader, verifyChecksum } from './l4.js';
 import { L, type Packet } from './packet.js';
 import { decodeProbe } from './probe.js';
 
@@ -21,8 +21,6 @@ export const ICMP_IREQREPLY = 16;
 export const ICMP_MASKREQ = 17;
 export const ICMP_MASKREPLY = 18;
 
-const ICMP_MINLEN = 8;
-
 /** Types whose second word is an identifier and sequence number. */
 function hasIdSeq(type: number): boolean {
   return type === ICMP_ECHOREPLY || type === ICMP_ECHO || (type >= ICMP_TSTAMP && type <= ICMP_MASKREPLY);
@@ -37,23 +35,9 @@ export function icmpQuotes(type: number): boolean {
 export function decodeIcmp(pkt: Packet, off: number, len: number, whole: boolean): void {
   const b = pkt.bytes;
   const ic = pkt.icmp;
-  const msgEnd = off + len;
-  const stop = Math.min(msgEnd, pkt.end);
+  const stop = Math.min(off + len, pkt.end);
   pkt.layers |= L.ICMP;
-  ic.present = true;
-  ic.short = false;
-  ic.off = off;
-  ic.len = len;
-  ic.type = stop > off ? b[off] : 0;
-  ic.code = stop > off + 1 ? b[off + 1] : 0;
-  ic.checksum = stop >= off + 4 ? u16(b, off + 2) : 0;
-  ic.checksumOk = null;
-  ic.id = ic.seq = ic.gateway = ic.mtu = ic.pointer = ic.quotedOff = 0;
-  ic.dataOff = off + ICMP_MINLEN;
-  if (stop < off + ICMP_MINLEN) {
-    ic.short = noteTruncation(pkt, off + ICMP_MINLEN, msgEnd, 'ICMP header');
-    return;
-  }
+  if (!readIcmpHeader(pkt, ic, off, len, stop, 'ICMP header')) return;
   const type = ic.type;
   if (hasIdSeq(type)) {
     ic.id = u16(b, off + 4);
@@ -67,9 +51,6 @@ export function decodeIcmp(pkt: Packet, off: number, len: number, whole: boolean
   }
   if (icmpQuotes(type) && stop > ic.dataOff) ic.quotedOff = ic.dataOff;
 
-  if (whole) {
-    ic.checksumOk = onesSum(b, off, len) === 0xffff;
-    if (!ic.checksumOk) noteOnce(pkt, 'bad ICMP checksum');
-  }
+  if (whole) ic.checksumOk = verifyChecksum(pkt, off, len, 0, 'ICMP');
   if ((type === ICMP_ECHO || type === ICMP_ECHOREPLY) && ic.code === 0) decodeProbe(pkt, off, len, type === ICMP_ECHOREPLY);
 }

@@ -1,7 +1,7 @@
 // ICMPv6 (RFC 4443) with Neighbor Discovery (RFC 4861) and MLD handed to mld.ts. The checksum
 // covers the IPv6 pseudo-header, so it is verified here for MLD as well.
-import { onesSum, u16, u32 } from './addr.js';
-import { noteOnce, noteTruncation, pseudoSum } from './l4.js';
+import { u16, u32 } from './addr.js';
+import { noteOnce, noteTruncation, pseudoSum, readIcmpHeader, verifyChecksum } from './l4.js';
 import { decodeMld, isMldType } from './mld.js';
 import { L, type Packet } from './packet.js';
 import { decodeProbe } from './probe.js';
@@ -27,8 +27,6 @@ export const ND_OPT_MTU = 5;
 export const ND_OPT_RDNSS = 25;
 export const ND_OPT_DNSSL = 31;
 
-const ICMP6_MINLEN = 8;
-
 /** Fixed part of each ND message before its options. */
 function ndFixedLen(type: number): number {
   switch (type) {
@@ -48,27 +46,11 @@ export function decodeIcmp6(pkt: Packet, off: number, len: number, whole: boolea
   const msgEnd = off + len;
   const stop = Math.min(msgEnd, pkt.end);
   pkt.layers |= L.ICMP6;
-  ic.present = true;
-  ic.short = false;
-  ic.off = off;
-  ic.len = len;
-  ic.type = stop > off ? b[off] : 0;
-  ic.code = stop > off + 1 ? b[off + 1] : 0;
-  ic.checksum = stop >= off + 4 ? u16(b, off + 2) : 0;
-  ic.checksumOk = null;
-  ic.id = ic.seq = ic.gateway = ic.mtu = ic.pointer = ic.quotedOff = 0;
   ic.targetOff = ic.redirectDstOff = ic.ndFlags = 0;
   ic.raHopLimit = ic.raLifetime = ic.raReachable = ic.raRetrans = 0;
   ic.optOff = ic.optLen = 0;
-  ic.dataOff = off + ICMP6_MINLEN;
-  if (stop < off + ICMP6_MINLEN) {
-    ic.short = noteTruncation(pkt, off + ICMP6_MINLEN, msgEnd, 'ICMPv6 header');
-    return;
-  }
-  if (whole) {
-    ic.checksumOk = onesSum(b, off, len, pseudoSum(pkt, 58, len, 6)) === 0xffff;
-    if (!ic.checksumOk) noteOnce(pkt, 'bad ICMPv6 checksum');
-  }
+  if (!readIcmpHeader(pkt, ic, off, len, stop, 'ICMPv6 header')) return;
+  if (whole) ic.checksumOk = verifyChecksum(pkt, off, len, pseudoSum(pkt, 58, len, 6), 'ICMPv6');
 
   const type = ic.type;
   switch (type) {

@@ -1,7 +1,7 @@
 // TCP (RFC 9293): the fixed header, the options area's place and the checksum. Options are
 // walked by the renderer; the payload is not decoded further.
-import { onesSum, u16, u32 } from './addr.js';
-import { noteOnce, noteTruncation, pseudoSum } from './l4.js';
+import { u16, u32 } from './addr.js';
+import { noteOnce, noteTruncation, pseudoSum, readPorts, verifyChecksum } from './l4.js';
 import { L, type Packet } from './packet.js';
 
 const TCP_MINLEN = 20;
@@ -22,11 +22,7 @@ export function decodeTcp(pkt: Packet, off: number, len: number, family: 4 | 6, 
   const msgEnd = off + len;
   const stop = Math.min(msgEnd, pkt.end);
   pkt.layers |= L.TCP;
-  t.present = true;
-  t.short = false;
-  t.off = off;
-  t.srcPort = stop >= off + 2 ? u16(b, off) : 0;
-  t.dstPort = stop >= off + 4 ? u16(b, off + 2) : 0;
+  readPorts(pkt, t, off, stop);
   t.seq = t.ack = t.headerLen = t.flags = t.window = t.checksum = t.urgent = 0;
   t.checksumOk = null;
   t.optOff = off + TCP_MINLEN;
@@ -55,8 +51,5 @@ export function decodeTcp(pkt: Packet, off: number, len: number, family: 4 | 6, 
     t.optLen = stop - t.optOff;
     noteOnce(pkt, 'short packet');
   }
-  if (whole) {
-    t.checksumOk = onesSum(b, off, len, pseudoSum(pkt, 6, len, family)) === 0xffff;
-    if (!t.checksumOk) noteOnce(pkt, 'bad TCP checksum');
-  }
+  if (whole) t.checksumOk = verifyChecksum(pkt, off, len, pseudoSum(pkt, 6, len, family), 'TCP');
 }

@@ -1,7 +1,7 @@
 // UDP (RFC 768). The checksum uses the pseudo-header; a zero checksum means "not computed" over
 // IPv4 but is invalid over IPv6 (RFC 8200 §8.1).
-import { onesSum, u16 } from './addr.js';
-import { noteOnce, noteTruncation, pseudoSum } from './l4.js';
+import { u16 } from './addr.js';
+import { noteOnce, noteTruncation, pseudoSum, readPorts, verifyChecksum } from './l4.js';
 import { L, type Packet } from './packet.js';
 
 const UDP_HDRLEN = 8;
@@ -13,11 +13,7 @@ export function decodeUdp(pkt: Packet, off: number, len: number, family: 4 | 6, 
   const msgEnd = off + len;
   const stop = Math.min(msgEnd, pkt.end);
   pkt.layers |= L.UDP;
-  u.present = true;
-  u.short = false;
-  u.off = off;
-  u.srcPort = stop >= off + 2 ? u16(b, off) : 0;
-  u.dstPort = stop >= off + 4 ? u16(b, off + 2) : 0;
+  readPorts(pkt, u, off, stop);
   u.length = 0;
   u.checksum = 0;
   u.checksumOk = null;
@@ -41,8 +37,5 @@ export function decodeUdp(pkt: Packet, off: number, len: number, family: 4 | 6, 
     }
     return;
   }
-  if (whole) {
-    u.checksumOk = onesSum(b, off, udpLen, pseudoSum(pkt, 17, udpLen, family)) === 0xffff;
-    if (!u.checksumOk) noteOnce(pkt, 'bad UDP checksum');
-  }
+  if (whole) u.checksumOk = verifyChecksum(pkt, off, udpLen, pseudoSum(pkt, 17, udpLen, family), 'UDP');
 }

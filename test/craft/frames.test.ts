@@ -6,24 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as c from '../../src/craft/frames.js';
+import { pcapFileBytes } from '../helpers/pcap-file.js';
 import { requireCommandInCi } from '../helpers/tools.js';
-
-function pcapOf(frames: Uint8Array[]): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(1, 20);
-  const recs = frames.map((f, i) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(1_700_000_000 + i, 0);
-    r.writeUInt32LE(f.length, 8);
-    r.writeUInt32LE(f.length, 12);
-    return Buffer.concat([r, Buffer.from(f)]);
-  });
-  return Buffer.concat([head, ...recs]);
-}
 
 const A = '02:00:00:00:00:0a';
 const B = '02:00:00:00:00:0b';
@@ -42,7 +26,7 @@ const frames = [
 describe.runIf(requireCommandInCi('tshark'))('frame builders agree with tshark', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dls-craft-'));
   const file = join(dir, 'craft.pcap');
-  writeFileSync(file, pcapOf(frames));
+  writeFileSync(file, pcapFileBytes(frames));
   const fields = ['frame.protocols', 'ip.checksum.status', 'icmp.checksum.status', 'icmpv6.checksum.status', 'igmp.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'vlan.id', 'icmpv6.mldr.mar.multicast_address', 'igmp.maddr'];
   const out = execFileSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' })
     .trim().split('\n').map((l) => l.split('|'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arp, ether, EtherType } from '../../src/craft/frames.js';
 import { L } from '../../src/decode/packet.js';
-import { concatBytes, decode, hex, namesFrom, render } from './l3-harness.js';
+import { concatBytes, decode, hex, linesAfter, namesFrom, render } from './l3-harness.js';
 
 const SUN = '8:0:20:1:2:3';
 const GW = '0:11:22:33:44:55';
@@ -88,8 +88,7 @@ describe('ARP rendering', () => {
   it('prints the -v block of a request with the target hardware address hidden', () => {
     const names = namesFrom({ '192.0.2.1': 'gw', '192.0.2.2': 'alpha' });
     const r = render(decode(arpFrame(1)), names);
-    const at = r.detail.indexOf('ARP:  ----- ARP/RARP Frame -----');
-    expect(r.detail.slice(at + 1)).toEqual([
+    expect(linesAfter(r.detail, 'ARP:  ----- ARP/RARP Frame -----')).toEqual([
       'Hardware type = 1 (Ethernet (10Mb))',
       'Protocol type = 0800 (IP)',
       'Length of hardware address = 6 bytes',

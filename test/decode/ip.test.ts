@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ether, EtherType, icmpEcho, icmp6Echo, IpProto, ipv4, ipv6, udp } from '../../src/craft/frames.js';
 import { L } from '../../src/decode/packet.js';
-import { concatBytes, decode, hex, namesFrom, render } from './l3-harness.js';
+import { concatBytes, decode, hex, linesAfter, namesFrom, render } from './l3-harness.js';
 
 // What the network layer hands to the transport layer is the contract under test here; the
 // transport decoders themselves have their own tests.
@@ -54,8 +54,7 @@ describe('IPv4 header', () => {
     expect(r.summary).toBe('IP  D=192.0.2.2 S=192.0.2.1 LEN=84, ID=4711, TOS=0x0, TTL=64');
     expect(r.layers).toEqual(['ETHER Type=0800 (IP), size=98 bytes', 'IP  D=192.0.2.2 S=192.0.2.1 LEN=84, ID=4711, TOS=0x0, TTL=64']);
     expect(r.json.ip).toEqual({ src: '192.0.2.1', dst: '192.0.2.2', ttl: 64, proto: 1, len: 84, id: 4711, ra: false, tos: 0, cksumOk: true });
-    const at = r.detail.indexOf('IP:   ----- IP Header -----');
-    expect(r.detail.slice(at + 1)).toEqual([
+    expect(linesAfter(r.detail, 'IP:   ----- IP Header -----')).toEqual([
       'Version = 4',
       'Header length = 20 bytes',
       'Type of service = 0x00',
@@ -232,8 +231,7 @@ describe('IPv6 header', () => {
     const names = namesFrom({}, { '2001:db8::1': 'alpha' });
     const r = render(decode(v6Frame({ trafficClass: 0xb8, flowLabel: 0x12345 })), names);
     expect(r.layers[1]).toBe('IPv6  S=alpha D=2001:db8::2 LEN=8 HOPS=64 CLASS=0xb8 FLOW=0x12345');
-    const at = r.detail.indexOf('IPv6:   ----- IPv6 Header -----');
-    expect(r.detail.slice(at + 1)).toEqual([
+    expect(linesAfter(r.detail, 'IPv6:   ----- IPv6 Header -----')).toEqual([
       'Version = 6',
       'Traffic Class = 184',
       'Flow label = 0x12345',

@@ -12,6 +12,9 @@ import { ipv6Renderer } from '../../src/output/render/ipv6.js';
 import type { ProtocolRenderer } from '../../src/output/render/protocol.js';
 import { sllRenderer } from '../../src/output/render/sll.js';
 
+// The tests build frames from hand-written pieces with the frame builders' own join.
+export { concatBytes } from '../../src/craft/frames.js';
+
 export const L2L3_RENDERERS: ProtocolRenderer[] = [ethernetRenderer, sllRenderer, arpRenderer, ipv4Renderer, ipv6Renderer];
 
 export interface FrameMeta {
@@ -110,14 +113,12 @@ export function hex(text: string): Uint8Array {
   return out;
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+
+/** The lines after `heading`, which must be there: a -v section's body and what follows it. */
+export function linesAfter(lines: readonly string[], heading: string): string[] {
+  const at = lines.indexOf(heading);
+  if (at < 0) throw new Error(`no line ${JSON.stringify(heading)} in ${JSON.stringify(lines)}`);
+  return lines.slice(at + 1);
 }
 
 /** Names for the tests that check `addr, name` output. */

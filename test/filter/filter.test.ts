@@ -11,6 +11,7 @@ import { packBpf, runBpf } from '../../src/filter/bpf-interp.js';
 import { compileFilter, FilterSyntaxError } from '../../src/filter/compile.js';
 import { HostTable, parseHostsText } from '../../src/filter/names.js';
 import { parseFilter } from '../../src/filter/parser.js';
+import { pcapFileBytes } from '../helpers/pcap-file.js';
 import { decoded } from './harness.js';
 
 const ETH = { linkType: LinkType.ETHERNET };
@@ -202,20 +203,7 @@ describe.runIf(TCPDUMP)('counts agree with tcpdump', () => {
   ];
   const dir = mkdtempSync(join(tmpdir(), 'dls-filter-'));
   const file = join(dir, 'mix.pcap');
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(1, 20);
-  const records = mixed.map((b, i) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(1_700_000_000 + i, 0);
-    r.writeUInt32LE(b.length, 8);
-    r.writeUInt32LE(b.length, 12);
-    return Buffer.concat([r, Buffer.from(b)]);
-  });
-  writeFileSync(file, Buffer.concat([head, ...records]));
+  writeFileSync(file, pcapFileBytes(mixed));
   const pairs: Array<[string, string]> = [
     ['arp', 'arp'], ['icmp6', 'icmp6'], ['ip6 and multicast', 'ip6 and multicast'], ['ether[0] & 1 = 1', 'ether[0] & 1 = 1'],
     ['host 192.0.2.1', 'host 192.0.2.1'], ['vlan-id 100', 'vlan 100'],

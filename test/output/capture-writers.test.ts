@@ -290,6 +290,16 @@ describe('readers of other tools accept our files', () => {
       const [sec, frac = ''] = text.split('.');
       return [Number(sec), Number(frac.padEnd(9, '0').slice(0, 9))];
     }
+    /** One row a frame, with its exact time, wire and captured lengths and the comment `commentOf(i)`. */
+    function expectRowsOf(rows: string[][], frames: readonly TestFrame[], commentOf: (i: number) => string): void {
+      expect(rows.length).toBe(frames.length);
+      rows.forEach((row, i) => {
+        expect(epoch(row[0])).toEqual([frames[i].sec, frames[i].nsec]);
+        expect(Number(row[1])).toBe(frames[i].wireLen);
+        expect(Number(row[2])).toBe(frames[i].data.length);
+        expect(row[4] ?? '').toBe(commentOf(i));
+      });
+    }
 
     it('shows our pcapng timestamps, lengths, interface names and comments', () => {
       const links = [eth('eth0'), eth('net1')];
@@ -304,14 +314,8 @@ describe('readers of other tools accept our files', () => {
         { received: 3, dropped: 1 },
       ]);
       const rows = tshark(outPath);
-      expect(rows.length).toBe(frames.length);
-      rows.forEach((row, i) => {
-        expect(epoch(row[0])).toEqual([frames[i].sec, frames[i].nsec]);
-        expect(Number(row[1])).toBe(frames[i].wireLen);
-        expect(Number(row[2])).toBe(frames[i].data.length);
-        expect(row[3]).toBe(links[frames[i].link].name);
-        expect(row[4] ?? '').toBe(comments(i).join(','));
-      });
+      expectRowsOf(rows, frames, (i) => comments(i).join(','));
+      rows.forEach((row, i) => expect(row[3]).toBe(links[frames[i].link].name));
     });
 
     for (const ext of ['pcap', 'snoop']) {
@@ -321,14 +325,7 @@ describe('readers of other tools accept our files', () => {
         const writer = openCaptureWriter(outPath, { links: [eth('eth0')] });
         writeAll(writer, frames, () => ['ignored by this format']);
         writer.close();
-        const rows = tshark(outPath);
-        expect(rows.length).toBe(frames.length);
-        rows.forEach((row, i) => {
-          expect(epoch(row[0])).toEqual([frames[i].sec, frames[i].nsec]);
-          expect(Number(row[1])).toBe(frames[i].wireLen);
-          expect(Number(row[2])).toBe(frames[i].data.length);
-          expect(row[4] ?? '').toBe('');
-        });
+        expectRowsOf(tshark(outPath), frames, () => '');
       });
     }
 

@@ -10,7 +10,7 @@ import {
 } from '../../decode/icmp.js';
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
-import { checksumText, probeTail } from './l4-common.js';
+import { checksumText, incompleteHeader, probeTail } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 /** Captured bytes of the ICMP message (never beyond what IP claims). */
@@ -142,10 +142,7 @@ export const icmpRenderer: ProtocolRenderer = {
 
   detail(pkt, names, out) {
     const ic = pkt.icmp;
-    if (available(pkt) < 8) {
-      out.push(`Incomplete header: ${available(pkt)} of 8 bytes`);
-      return;
-    }
+    if (incompleteHeader(available(pkt), 8, out)) return;
     const [pt, pc] = typeAndCode(pkt, names);
     out.push(`Type = ${ic.type} (${pt})`);
     out.push(pc ? `Code = ${ic.code} (${pc})` : `Code = ${ic.code}`);

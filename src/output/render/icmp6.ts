@@ -12,7 +12,7 @@ import {
 import { MLD_LISTENER_QUERY, MLD_LISTENER_REDUCTION, MLD_LISTENER_REPORT, MLD_V2_LISTENER_REPORT } from '../../decode/mld.js';
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
-import { checksumText, probeTail } from './l4-common.js';
+import { checksumText, incompleteHeader, probeTail } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 function available(pkt: Packet): number {
@@ -225,10 +225,7 @@ export const icmp6Renderer: ProtocolRenderer = {
 
   detail(pkt, names, out) {
     const ic = pkt.icmp6;
-    if (available(pkt) < 8) {
-      out.push(`Incomplete header: ${available(pkt)} of 8 bytes`);
-      return;
-    }
+    if (incompleteHeader(available(pkt), 8, out)) return;
     const [pt, pc] = typeAndCode(pkt);
     out.push(`Type = ${ic.type} (${pt})`);
     out.push(pc ? `Code = ${ic.code} (${pc})` : `Code = ${ic.code}`);

@@ -7,6 +7,16 @@ export function checksumText(ok: boolean | null): string {
   return ok === null ? '' : ok ? ' (correct)' : ' (incorrect)';
 }
 
+/**
+ * snoop's -v line for a header the capture cut short: pushed, with true returned, when fewer
+ * than `headerLen` bytes of it were captured.
+ */
+export function incompleteHeader(captured: number, headerLen: number, out: string[]): boolean {
+  if (captured >= headerLen) return false;
+  out.push(`Incomplete header: ${Math.max(0, captured)} of ${headerLen} bytes`);
+  return true;
+}
+
 export function probeKindName(kind: number): 'UNI' | 'MULTI' | 'RTT' | '?' {
   return kind === ProbeKind.UNI ? 'UNI' : kind === ProbeKind.MULTI ? 'MULTI' : kind === ProbeKind.RTT ? 'RTT' : '?';
 }

@@ -4,23 +4,11 @@
 // decoded Maximum Response Delay, the S flag, QRV and QQIC/QQI. The checksum verdict is on the
 // ICMPv6 section's Checksum line (and in JSON as mld.cksumOk).
 import { ipv6String } from '../../decode/addr.js';
-import { recordTypeName } from '../../decode/membership.js';
 import { MLD_LISTENER_QUERY, MLD_V2_LISTENER_REPORT } from '../../decode/mld.js';
 import { L, type Packet } from '../../decode/packet.js';
 import { icmp6Renderer, mldTypeText } from './icmp6.js';
+import { IPV6_ADDRESSES, plural, queryJson, queryLines, recordLines, recordsJson } from './membership-common.js';
 import type { ProtocolRenderer } from './protocol.js';
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
-
-function sourceLines(b: Uint8Array, off: number, count: number, out: string[]): void {
-  for (let i = 0; i < count; i++) out.push(`    ${ipv6String(b, off + 16 * i)}`);
-}
-
-function sources(b: Uint8Array, off: number, count: number): string[] {
-  const s: string[] = [];
-  for (let i = 0; i < count; i++) s.push(ipv6String(b, off + 16 * i));
-  return s;
-}
 
 function isV2Query(pkt: Packet): boolean {
   return pkt.mld.type === MLD_LISTENER_QUERY && pkt.mld.version === 2;
@@ -58,22 +46,11 @@ export const mldRenderer: ProtocolRenderer = {
       return;
     }
     if (m.type === MLD_V2_LISTENER_REPORT) {
-      out.push(`${plural(m.recordCount, 'Multicast Address Record', 'Multicast Address Records')}:`);
-      for (let i = 0; i < m.recordCount; i++) {
-        out.push(`Multicast address= ${ipv6String(b, m.recordGroupOff[i])}  type = ${recordTypeName(m.recordType[i])}`);
-        out.push(`${plural(m.recordSourceCount[i], 'Source Address', 'Source Addresses')}:`);
-        sourceLines(b, m.recordSourcesOff[i], m.recordSourceCount[i], out);
-      }
+      recordLines(m, b, ['Multicast Address Record', 'Multicast Address Records'], 'Multicast address= ', IPV6_ADDRESSES, out);
     } else if (m.groupOff !== 0) {
       out.push(`Maximum Response Delay = ${m.maxRespMs} ms`);
       out.push(`Multicast address= ${ipv6String(b, m.groupOff)}`);
-      if (isV2Query(pkt)) {
-        out.push(`S flag (suppress router-side processing) = ${m.suppress ? 1 : 0}`);
-        out.push(`QRV (querier's robustness variable) = ${m.qrv}`);
-        out.push(`QQIC = ${b[m.off + 25]} (QQI = ${m.qqi} seconds)`);
-        out.push(`${plural(m.sourceCount, 'Source Address', 'Source Addresses')}:`);
-        sourceLines(b, m.sourcesOff, m.sourceCount, out);
-      }
+      if (isV2Query(pkt)) queryLines(m, b, m.off + 25, IPV6_ADDRESSES, out);
     }
   },
 
@@ -81,25 +58,14 @@ export const mldRenderer: ProtocolRenderer = {
     const m = pkt.mld;
     const b = pkt.bytes;
     const v2Query = isV2Query(pkt) && m.groupOff !== 0;
-    const records: Record<string, unknown>[] = [];
-    for (let i = 0; i < m.recordCount; i++) {
-      records.push({
-        type: m.recordType[i],
-        typeName: recordTypeName(m.recordType[i]),
-        group: ipv6String(b, m.recordGroupOff[i]),
-        sources: sources(b, m.recordSourcesOff[i], m.recordSourceCount[i]),
-      });
-    }
+    const records = recordsJson(m, b, m.recordCount, IPV6_ADDRESSES);
     // Every key is always there (null or empty when the message has no such field): a stable shape.
     return {
       v: m.version,
       type: m.type,
       group: m.groupOff !== 0 ? ipv6String(b, m.groupOff) : null,
       mrd: m.maxRespMs,
-      s: v2Query ? m.suppress : null,
-      qrv: v2Query ? m.qrv : null,
-      qqi: v2Query ? m.qqi : null,
-      sources: v2Query ? sources(b, m.sourcesOff, m.sourceCount) : [],
+      ...queryJson(m, b, v2Query, IPV6_ADDRESSES),
       records,
       cksumOk: m.checksumOk,
     };

@@ -4,7 +4,7 @@
 import { u16, u32 } from '../../decode/addr.js';
 import { L, type Packet } from '../../decode/packet.js';
 import { TH_ACK, TH_CWR, TH_ECE, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG } from '../../decode/tcp.js';
-import { checksumText } from './l4-common.js';
+import { checksumText, incompleteHeader } from './l4-common.js';
 import { flagLine } from './ipv4.js';
 import type { ProtocolRenderer } from './protocol.js';
 
@@ -18,8 +18,10 @@ const JSON_FLAGS: ReadonlyArray<readonly [number, string]> = [
   [TH_SYN, 'S'], [TH_FIN, 'F'], [TH_RST, 'R'], [TH_PUSH, 'P'], [TH_ACK, 'A'], [TH_URG, 'U'], [TH_ECE, 'E'], [TH_CWR, 'W'],
 ];
 
+const TCP_HEADER_LEN = 20;
+
 function headerCaptured(pkt: Packet): boolean {
-  return pkt.end - pkt.tcp.off >= 20;
+  return pkt.end - pkt.tcp.off >= TCP_HEADER_LEN;
 }
 
 function hex(b: Uint8Array, from: number, to: number): string {
@@ -102,10 +104,7 @@ export const tcpRenderer: ProtocolRenderer = {
 
   detail(pkt, _names, out) {
     const t = pkt.tcp;
-    if (!headerCaptured(pkt)) {
-      out.push(`Incomplete header: ${Math.max(0, pkt.end - t.off)} of 20 bytes`);
-      return;
-    }
+    if (incompleteHeader(pkt.end - t.off, TCP_HEADER_LEN, out)) return;
     out.push(
       `Source port = ${t.srcPort}`,
       `Destination port = ${t.dstPort} `,

@@ -1,11 +1,13 @@
 // snoop's interpret_udp(): `UDP D=53 S=40000 LEN=40`, the -v header block and JSON. Beyond snoop,
 // the checksum line says whether the checksum is correct.
 import { L, type Packet } from '../../decode/packet.js';
-import { checksumText } from './l4-common.js';
+import { checksumText, incompleteHeader } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
+const UDP_HEADER_LEN = 8;
+
 function headerCaptured(pkt: Packet): boolean {
-  return pkt.end - pkt.udp.off >= 8;
+  return pkt.end - pkt.udp.off >= UDP_HEADER_LEN;
 }
 
 function summaryText(pkt: Packet): string {
@@ -25,10 +27,7 @@ export const udpRenderer: ProtocolRenderer = {
 
   detail(pkt, _names, out) {
     const u = pkt.udp;
-    if (!headerCaptured(pkt)) {
-      out.push(`Incomplete header: ${Math.max(0, pkt.end - u.off)} of 8 bytes`);
-      return;
-    }
+    if (incompleteHeader(pkt.end - u.off, UDP_HEADER_LEN, out)) return;
     const truncated = u.off + u.length > pkt.end;
     out.push(`Source port = ${u.srcPort}`);
     out.push(`Destination port = ${u.dstPort} `);
