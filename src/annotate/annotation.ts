@@ -26,24 +26,34 @@ export interface Annotator {
 /**
  * An annotation whose -v lines and JSON object are built only when a renderer asks for them:
  * summary output, the common case, then pays for one string per annotation. Both are built at
- * most once, so later additions (a verdict pushed onto `detail`) stick.
+ * most once, so later additions (a verdict pushed onto `detail`) stick. A class rather than an
+ * object literal with getters: V8 keeps instances of a class on one fast shape.
  */
+class LazyAnnotation implements Annotation {
+  private builtDetail: string[] | undefined;
+  private builtJson: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly source: Annotation['source'],
+    public summary: string,
+    private readonly buildDetail: () => string[],
+    private readonly buildJson: () => Record<string, unknown>,
+  ) {}
+
+  get detail(): string[] {
+    return (this.builtDetail ??= this.buildDetail());
+  }
+
+  get json(): Record<string, unknown> {
+    return (this.builtJson ??= this.buildJson());
+  }
+}
+
 export function lazyAnnotation(
   source: Annotation['source'],
   summary: string,
   detail: () => string[],
   json: () => Record<string, unknown>,
 ): Annotation {
-  let builtDetail: string[] | undefined;
-  let builtJson: Record<string, unknown> | undefined;
-  return {
-    source,
-    summary,
-    get detail() {
-      return (builtDetail ??= detail());
-    },
-    get json() {
-      return (builtJson ??= json());
-    },
-  };
+  return new LazyAnnotation(source, summary, detail, json);
 }

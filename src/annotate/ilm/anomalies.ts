@@ -9,8 +9,21 @@ const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
+/** Mapped MACs by group text: a link carries few groups, and every report asks again. */
+const mappedMacs = new Map<string, string | null>();
+
 /** Ethernet address an IP multicast group maps to (RFC 1112 §6.4, RFC 2464 §7); null if not multicast. */
 export function multicastMac(ip: string): string | null {
+  let mac = mappedMacs.get(ip);
+  if (mac === undefined) {
+    if (mappedMacs.size > 4096) mappedMacs.clear();
+    mac = mapMulticast(ip);
+    mappedMacs.set(ip, mac);
+  }
+  return mac;
+}
+
+function mapMulticast(ip: string): string | null {
   const v4 = parseIpv4(ip);
   if (v4 !== null) {
     if (v4 >>> 28 !== 0xe) return null;
@@ -21,9 +34,9 @@ export function multicastMac(ip: string): string | null {
   return ['33', '33', hex2(v6[12]), hex2(v6[13]), hex2(v6[14]), hex2(v6[15])].join(':');
 }
 
+/** fe80::/10, read from the RFC 5952 text the decoder produced (always lowercase, never zero-padded). */
 function isLinkLocal6(ip: string): boolean {
-  const b = parseIpv6(ip);
-  return b !== null && b[0] === 0xfe && (b[1] & 0xc0) === 0x80;
+  return /^fe[89ab][0-9a-f]:/.test(ip);
 }
 
 /** Where RFC 2236/3376/2710/3810 say this message goes, or null when the group itself is right. */

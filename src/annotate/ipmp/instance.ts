@@ -197,6 +197,7 @@ export class ProbeInstance {
     if (this.lastUniNs !== null) {
       this.gapsMs.push((nowNs - this.lastUniNs) / MS);
       if (this.gapsMs.length > 16) this.gapsMs.shift();
+      this.median = undefined;
     }
     this.lastUniNs = nowNs;
     return s;
@@ -213,6 +214,7 @@ export class ProbeInstance {
     // As if the probe before the first one we see was acked: history we did not see counts for nothing.
     this.rack = (seq - 1) & 0xffff;
     this.gapsMs.length = 0;
+    this.median = undefined;
     this.lastUniNs = null;
   }
 
@@ -244,9 +246,13 @@ export class ProbeInstance {
   }
 
   /** Median of recent UNI gaps in ms (null with fewer than 4). */
+  /** Asked on every probe and reply, changed once per UNI probe: keep it until the gaps change. */
+  private median: number | null | undefined;
+
   medianGapMs(): number | null {
-    if (this.gapsMs.length < 4) return null;
+    if (this.median !== undefined) return this.median;
+    if (this.gapsMs.length < 4) return (this.median = null);
     const sorted = [...this.gapsMs].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+    return (this.median = sorted[Math.floor(sorted.length / 2)]);
   }
 }

@@ -4,7 +4,7 @@
 // packet timestamps only, and nothing keeps a reference to a Packet or its bytes.
 import { parseIpv4, parseIpv6 } from '../../decode/addr.js';
 import type { Packet } from '../../decode/packet.js';
-import type { Annotation, Annotator } from '../annotation.js';
+import { lazyAnnotation, type Annotation, type Annotator } from '../annotation.js';
 import { EMPTY_IPMP_CONFIG, findConfiguredInterface, type IpmpConfig } from './config.js';
 import { FAILURE_DETECTION_QP_NS, IpmpGroup, MS, PR, PROBE_STATS_COUNT, Phyint, ProbeInstance, type Slot } from './instance.js';
 import { isAllNodes, isLinkLocalText, observeProbe, type ProbeObservation } from './recognise.js';
@@ -341,28 +341,36 @@ export class IpmpObserver implements Annotator {
 
   private makeAnnotation(inst: ProbeInstance, target: string, kind: string, seq: number, state: ReplyState, text: string, netRttNs: number | null, notes: string[]): Annotation {
     const pi = inst.phyint;
+    const group = pi.group.name;
+    const iface = pi.name;
     const tg = inst.targets.get(target);
-    const crttMs = tg && tg.rtt.crttMs !== 0 ? tg.rtt.crttMs : null;
+    // Copy the numbers now: the strings below are built only if -v or JSON asks, by which time
+    // later probes may have moved the target's RTT state on.
+    const crtt = tg ? tg.rtt.crttMs : 0;
+    const avgMs = tg ? tg.rtt.avgMs : null;
+    const devMs = tg ? tg.rtt.devMs : null;
     const netRttMs = netRttNs === null ? null : netRttNs / MS;
-    const detail = [
-      `Group = ${pi.group.name}`,
-      `Interface = ${pi.name} (${pi.mac || 'no MAC'}, ICMP id ${hex16(pi.icmpId)})`,
-      `Test address = ${inst.testAddr}`,
-      `Target = ${target}`,
-      `Probe = ${kind} #${seq} (${inst.format})`,
-      `State = ${state}`,
-    ];
-    if (netRttMs !== null) detail.push(`Net RTT = ${fmtMs(netRttMs)} ms`);
-    if (tg && tg.rtt.avgMs !== null) detail.push(`crtt = ${tg.rtt.crttMs} ms (avg ${fmtMs(tg.rtt.avgMs)} ms, dev ${fmtMs(tg.rtt.devMs ?? 0)} ms)`);
-    for (const n of notes) detail.push(`Note = ${n}`);
     const summaryNotes = notes.length ? ` (${notes.join('; ')})` : '';
-    return {
-      source: 'ipmp',
-      summary: `${pi.group.name}/${pi.name} → ${target} ${kind} #${seq} ${text}${summaryNotes}`,
-      detail,
-      json: {
-        group: pi.group.name,
-        iface: pi.name,
+    return lazyAnnotation(
+      'ipmp',
+      `${group}/${iface} → ${target} ${kind} #${seq} ${text}${summaryNotes}`,
+      () => {
+        const detail = [
+          `Group = ${group}`,
+          `Interface = ${iface} (${pi.mac || 'no MAC'}, ICMP id ${hex16(pi.icmpId)})`,
+          `Test address = ${inst.testAddr}`,
+          `Target = ${target}`,
+          `Probe = ${kind} #${seq} (${inst.format})`,
+          `State = ${state}`,
+        ];
+        if (netRttMs !== null) detail.push(`Net RTT = ${fmtMs(netRttMs)} ms`);
+        if (avgMs !== null) detail.push(`crtt = ${crtt} ms (avg ${fmtMs(avgMs)} ms, dev ${fmtMs(devMs ?? 0)} ms)`);
+        for (const n of notes) detail.push(`Note = ${n}`);
+        return detail;
+      },
+      () => ({
+        group,
+        iface,
         testaddr: inst.testAddr,
         target,
         kind,
@@ -372,9 +380,9 @@ export class IpmpObserver implements Annotator {
         verdict: null,
         af: inst.af,
         format: inst.format,
-        crttMs,
-      },
-    };
+        crttMs: crtt !== 0 ? crtt : null,
+      }),
+    );
   }
 
   private unmatched(obs: ProbeObservation): Annotation {
