@@ -12,9 +12,22 @@ export function u32(b: Uint8Array, off: number): number {
   return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
 }
 
+// Printing and annotating format the same few addresses over and over; a Map lookup is several
+// times cheaper than building the text again. Each cache is dropped when it grows past a bound,
+// so a scan across a whole address space cannot hold memory.
+const TEXT_CACHE_MAX = 1 << 16;
+const ipv4Texts = new Map<number, string>();
+const macTexts = new Map<number, string>();
+
 /** IPv4 address held as an unsigned 32-bit number, dotted quad. */
 export function ipv4String(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  let text = ipv4Texts.get(a);
+  if (text === undefined) {
+    if (ipv4Texts.size >= TEXT_CACHE_MAX) ipv4Texts.clear();
+    text = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    ipv4Texts.set(a, text);
+  }
+  return text;
 }
 
 /** Parse a dotted quad; returns null when it is not one. */
@@ -33,6 +46,19 @@ export function parseIpv4(s: string): number | null {
 
 /** MAC in the stable lowercase two-digit colon form (JSON, pcapng comments). */
 export function macString(b: Uint8Array, off: number, len = 6): string {
+  if (len !== 6) return hexColons(b, off, len);
+  // 48 bits fit a double exactly.
+  const key = (b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 + ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]);
+  let text = macTexts.get(key);
+  if (text === undefined) {
+    if (macTexts.size >= TEXT_CACHE_MAX) macTexts.clear();
+    text = hexColons(b, off, 6);
+    macTexts.set(key, text);
+  }
+  return text;
+}
+
+function hexColons(b: Uint8Array, off: number, len: number): string {
   let s = HEX2[b[off]];
   for (let i = 1; i < len; i++) s += ':' + HEX2[b[off + i]];
   return s;

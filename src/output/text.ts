@@ -31,26 +31,8 @@ function topRenderer(pkt: Packet): ProtocolRenderer | undefined {
   return undefined;
 }
 
-/**
- * Formatted IPv4 addresses, by value. Printing a capture formats the same few addresses over and
- * over; a lookup is several times cheaper than building the dotted quad again. Cleared when it
- * grows past a bound so a scan of a whole address space cannot hold memory.
- */
-const ipv4Texts = new Map<number, string>();
-const IPV4_TEXTS_MAX = 1 << 16;
-
-function ipv4Text(addr: number): string {
-  let text = ipv4Texts.get(addr);
-  if (text === undefined) {
-    if (ipv4Texts.size >= IPV4_TEXTS_MAX) ipv4Texts.clear();
-    text = ipv4String(addr);
-    ipv4Texts.set(addr, text);
-  }
-  return text;
-}
-
 function ipv4Name(addr: number, names: NameLookup): string {
-  return names.ipv4(addr) ?? ipv4Text(addr);
+  return names.ipv4(addr) ?? ipv4String(addr);
 }
 
 function ipv6Name(pkt: Packet, off: number, names: NameLookup): string {

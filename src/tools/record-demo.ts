@@ -47,11 +47,14 @@ const LINKS = [
 const TARGET_HOSTS = [
   { role: 't1', addr: '192.0.2.1', mac: '02:00:00:00:00:01' },
   { role: 't2', addr: '192.0.2.2', mac: '02:00:00:00:00:02' },
-];
+] as const;
 /** Timeline, ms after the capture started. */
 const AT = { probers: 1_000, members: 3_000, net1Down: 15_000, dropGroup: 28_000, net1Up: 35_000, t2Down: 45_000, latestStop: 58_000 };
 /** Hard bound on every child process (seconds), in case this tool dies before its cleanup. */
 const CHILD_LIMIT_S = '90';
+/** Bridge port states (IFLA_BRPORT_STATE). */
+const PORT_DISABLED = 0;
+const PORT_FORWARDING = 3;
 
 type Role = 'host' | 'lan' | 't1' | 't2';
 
@@ -79,6 +82,18 @@ class DemoLab {
     return run('ip', ['-n', this.ns[role], ...args]);
   }
 
+  /**
+   * Set a port of br0 to a bridge port state and check that it took (`ip link set ... type
+   * bridge_slave state N` was accepted and silently ignored on the 6.18 kernel this was written
+   * on; `bridge link set` works).
+   */
+  portState(port: string, state: number): void {
+    run('bridge', ['-n', this.ns.lan, 'link', 'set', 'dev', port, 'state', String(state)]);
+    const shown = JSON.parse(run('bridge', ['-n', this.ns.lan, '-j', 'link', 'show', 'dev', port])) as Array<{ state?: string }>;
+    const want = state === PORT_DISABLED ? 'disabled' : 'forwarding';
+    if (shown[0]?.state !== want) throw new Error(`${port} is ${shown[0]?.state ?? 'unknown'}, not ${want}`);
+  }
+
   sysctl(role: Role, ...settings: string[]): void {
     run('ip', ['netns', 'exec', this.ns[role], 'sysctl', '-qw', ...settings]);
   }
@@ -100,6 +115,9 @@ class DemoLab {
       'mcast_startup_query_interval', '250', 'mcast_startup_query_count', '2');
     this.ip('lan', 'addr', 'add', '192.0.2.254/24', 'dev', 'br0');
     this.ip('lan', 'link', 'set', 'br0', 'up');
+    // br0 keeps IPv6 (the MLD querier needs its link-local address); the bridge ports made from
+    // here on have none, so they send no ND/MLD of their own into the capture.
+    this.sysctl('lan', 'net.ipv6.conf.default.disable_ipv6=1');
 
     for (const l of LINKS) {
       this.ip('host', 'link', 'add', l.name, 'address', l.mac, 'type', 'veth', 'peer', 'name', `p-${l.name}`, 'netns', this.ns.lan);
@@ -116,16 +134,23 @@ class DemoLab {
     this.sysctl('host', 'net.ipv4.neigh.net1.base_reachable_time_ms=120000');
 
     for (const t of TARGET_HOSTS) {
-      this.ip(t.role as Role, 'link', 'add', 'eth0', 'address', t.mac, 'type', 'veth', 'peer', 'name', `p-${t.role}`, 'netns', this.ns.lan);
+      this.ip(t.role, 'link', 'add', 'eth0', 'address', t.mac, 'type', 'veth', 'peer', 'name', `p-${t.role}`, 'netns', this.ns.lan);
       this.ip('lan', 'link', 'set', `p-${t.role}`, 'master', 'br0', 'up');
-      this.ip(t.role as Role, 'addr', 'add', `${t.addr}/24`, 'dev', 'eth0');
-      this.ip(t.role as Role, 'link', 'set', 'eth0', 'up');
+      this.ip(t.role, 'addr', 'add', `${t.addr}/24`, 'dev', 'eth0');
+      this.ip(t.role, 'link', 'set', 'eth0', 'up');
     }
   }
 
-  /** Start `args` inside namespace `role`, bounded by timeout(1); output lines go to `onLine`. */
+  /**
+   * Start `args` inside namespace `role`, bounded by timeout(1); output lines go to `onLine`.
+   * --foreground: otherwise timeout passes a signal both to its child and to its whole process
+   * group, and the capture, seeing SIGINT twice, would quit without draining (its "second
+   * signal" exit).
+   */
   spawnIn(role: Role, args: string[], onLine: (line: string, stream: 'out' | 'err') => void): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', this.ns[role], 'timeout', CHILD_LIMIT_S, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', this.ns[role], 'timeout', '--foreground', '--kill-after=5', CHILD_LIMIT_S, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.children.push(child);
     for (const [stream, pipe] of [['out', child.stdout], ['err', child.stderr]] as const) {
       let rest = '';
@@ -138,9 +163,18 @@ class DemoLab {
     return child;
   }
 
-  /** Stop every child still running (each by its own pid), then delete the namespaces. */
-  destroy(): void {
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null && child.pid) child.kill('SIGKILL');
+  /**
+   * Stop every child still running, each by its own pid: SIGTERM first, which timeout(1) passes
+   * on to the program it runs (a SIGKILL would kill timeout and orphan the program), SIGKILL
+   * after a grace period. Then delete the namespaces.
+   */
+  async destroy(): Promise<void> {
+    const running = this.children.filter((child) => child.exitCode === null && child.signalCode === null && child.pid);
+    for (const child of running) child.kill('SIGTERM');
+    const stopped = await Promise.all(running.map((child) => exited(child, 3_000)));
+    running.forEach((child, i) => {
+      if (!stopped[i]) child.kill('SIGKILL');
+    });
     for (const ns of this.made.splice(0)) {
       try {
         run('ip', ['netns', 'del', ns]);
@@ -162,13 +196,18 @@ function exited(child: ChildProcess, limitMs: number): Promise<boolean> {
   });
 }
 
-/** A socket that joins groups and later drops one; IGMPv3/MLDv2 reports come from the kernel. */
+/**
+ * A socket that joins groups and later drops one; IGMPv3/MLDv2 reports come from the kernel. It
+ * lives until it is stopped after the capture (bounded by a timer of its own), so the groups it
+ * still holds are memberships at the end of the file.
+ */
 function memberScript(dropAfterMs: number): string {
   const [net0, net1] = LINKS;
   return `
 const dgram = require('dgram');
 const s4 = dgram.createSocket({ type: 'udp4', reuseAddr: true });
 const s6 = dgram.createSocket({ type: 'udp6', reuseAddr: true });
+setTimeout(() => process.exit(0), ${dropAfterMs + 60_000});
 s4.bind(5000, () => s6.bind(5000, () => {
   s4.addMembership('239.1.2.3', '${net0.addr}');
   s4.addMembership('239.1.2.4', '${net0.addr}');
@@ -193,8 +232,8 @@ async function record(outPath: string): Promise<void> {
       log(`capture: ${line}`);
       if (line.startsWith('Using device')) captureReady();
     });
-    const startedEarly = await Promise.race([ready.then(() => true), exited(capture, 10_000).then(() => false)]);
-    if (!startedEarly) throw new Error('the capture did not start');
+    const started = await Promise.race([ready.then(() => true), exited(capture, 10_000).then(() => false)]);
+    if (!started) throw new Error('the capture did not start');
     const t0 = Date.now();
     const until = (ms: number): Promise<void> => sleep(Math.max(0, t0 + ms - Date.now()));
 
@@ -204,18 +243,19 @@ async function record(outPath: string): Promise<void> {
     await until(AT.probers);
     const daemonArgs = [String(PROBE_TICKS), ...LINKS.map((l) => `${l.name}=${l.addr}`), '--', ...TARGETS];
     const probers = lab.spawnIn('host', [process.execPath, SELF, '--ipmp-daemon', ...daemonArgs], (line) => {
-      if (/verdict|note|PROBE|probes sent|found|: /.test(line) && !/^\d/.test(line)) log(`probe ${line}`);
+      // Everything but the ipmpstat -p rows (verdicts, notes, the start and summary lines).
+      if (!/^\S+: +(TIME|\d+\.\d+s) /.test(line)) log(`probe ${line}`);
     });
 
     await until(AT.members);
     const member = lab.spawnIn('host', [process.execPath, '-e', memberScript(AT.dropGroup - AT.members)], (line) => log(`member: ${line}`));
 
     await until(AT.net1Down);
-    lab.ip('lan', 'link', 'set', 'p-net1', 'type', 'bridge_slave', 'state', '0');
+    lab.portState('p-net1', PORT_DISABLED);
     log('p-net1 disabled on br0: net1 cut off');
 
     await until(AT.net1Up);
-    lab.ip('lan', 'link', 'set', 'p-net1', 'type', 'bridge_slave', 'state', '3');
+    lab.portState('p-net1', PORT_FORWARDING);
     log('p-net1 forwarding again: net1 back');
 
     await until(AT.t2Down);
@@ -234,12 +274,12 @@ async function record(outPath: string): Promise<void> {
     member.kill('SIGTERM');
     await exited(member, 3_000);
     log(`capture closed after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    copyFileSync(capturePath, outPath);
+    log(`${outPath}: ${statSync(outPath).size} bytes`);
   } finally {
-    lab.destroy();
+    await lab.destroy();
+    rmSync(work, { recursive: true, force: true });
   }
-  copyFileSync(capturePath, outPath);
-  rmSync(work, { recursive: true, force: true });
-  log(`${outPath}: ${statSync(outPath).size} bytes`);
 }
 
 /** The prober process: every LINK=ADDR probed concurrently from this one process. */
@@ -256,19 +296,19 @@ async function ipmpDaemon(args: string[]): Promise<number> {
   return Math.max(...statuses);
 }
 
-if (process.argv[2] === '--ipmp-daemon') {
-  process.exitCode = await ipmpDaemon(process.argv.slice(3));
-} else {
-  const out = process.argv[2];
-  if (!out) {
+async function main(args: string[]): Promise<number> {
+  if (args[0] === '--ipmp-daemon') return ipmpDaemon(args.slice(1));
+  if (args.length !== 1) {
     process.stderr.write('usage: node dist/tools/record-demo.js OUTPUT.pcapng\n');
-    process.exitCode = 2;
-  } else {
-    try {
-      await record(resolve(out));
-    } catch (e) {
-      process.stderr.write(`record-demo: ${(e as Error).message}\n`);
-      process.exitCode = 1;
-    }
+    return 2;
+  }
+  try {
+    await record(resolve(args[0]));
+    return 0;
+  } catch (e) {
+    process.stderr.write(`record-demo: ${(e as Error).message}\n`);
+    return 1;
   }
 }
+
+if (process.argv[1]?.endsWith('record-demo.js')) process.exitCode = await main(process.argv.slice(2));
