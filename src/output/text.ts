@@ -187,11 +187,18 @@ export class TextFormatter {
       const relative = this.opts.time === 'relative';
       let sec = tsSec - (relative ? this.firstSec : this.prevSec);
       let nsec = tsNsec - (relative ? this.firstNsec : this.prevNsec);
+      // Links merged from separate rings can step back in time a little; show that as a
+      // negative interval rather than a borrowed -1.99998.
+      const negative = sec < 0 || (sec === 0 && nsec < 0);
+      if (negative) {
+        sec = -sec;
+        nsec = -nsec;
+      }
       if (nsec < 0) {
         nsec += 1e9;
         sec -= 1;
       }
-      text = this.intervalText(sec, Math.floor(nsec / 10000));
+      text = this.intervalText(negative ? -sec : sec, Math.floor(nsec / 10000), negative);
     }
     this.prevSec = tsSec;
     this.prevNsec = tsNsec;
@@ -201,13 +208,16 @@ export class TextFormatter {
   // Steady traffic repeats the same delta; keep the last one rather than format it again.
   private lastSec = -1;
   private lastFrac = -1;
+  private lastNegative = false;
   private lastInterval = '';
 
-  private intervalText(sec: number, frac: number): string {
-    if (sec !== this.lastSec || frac !== this.lastFrac) {
+  private intervalText(sec: number, frac: number, negative: boolean): string {
+    if (sec !== this.lastSec || frac !== this.lastFrac || negative !== this.lastNegative) {
       this.lastSec = sec;
       this.lastFrac = frac;
-      this.lastInterval = `${String(sec).padStart(3)}.${String(frac).padStart(5, '0')} `;
+      this.lastNegative = negative;
+      const whole = negative ? `-${-sec}` : String(sec);
+      this.lastInterval = `${whole.padStart(3)}.${String(frac).padStart(5, '0')} `;
     }
     return this.lastInterval;
   }
