@@ -4,7 +4,7 @@ import { CommanderError } from 'commander';
 import type { Annotator } from './annotate/annotation.js';
 import { IlmObserver } from './annotate/ilm/observer.js';
 import { renderHostIlmTable, renderIlmTable } from './annotate/ilm/views.js';
-import { readHostTables } from './annotate/ilm/host-tables.js';
+import { hostMemberships, readHostTables } from './annotate/ilm/host-tables.js';
 import { IpmpConfigError, loadIpmpConfig } from './annotate/ipmp/config.js';
 import { readBondingTargets } from './annotate/ipmp/linux-monitors.js';
 import { IpmpObserver } from './annotate/ipmp/observer.js';
@@ -127,9 +127,20 @@ async function capture(cfg: CaptureConfig): Promise<number> {
 
   const sinks: LoopSinks = {};
   const out = new TextSink(process.stdout);
+  // Live: the kernel's own multicast tables, re-read at most once a second, let the ilm observer
+  // put the host's row next to each report the host itself sends.
+  let hostTablesReadAt = 0;
+  const refreshHostTables = (): void => {
+    const now = Date.now();
+    if (!live || now - hostTablesReadAt < 1000) return;
+    hostTablesReadAt = now;
+    ilm.setHostTables(hostMemberships(readHostTables('/proc')));
+  };
+  refreshHostTables();
   if (writer) {
     sinks.writer = writer;
     sinks.afterBatch = () => {
+      refreshHostTables();
       // Live capture can be slow: push whole records to disk each batch so an abrupt end loses little.
       if (live) writer.flush();
       if (!cfg.quiet && process.stderr.isTTY) process.stderr.write(`\r${writer.packetsWritten} `);
@@ -153,6 +164,7 @@ async function capture(cfg: CaptureConfig): Promise<number> {
     sinks.text = { formatter, sink: out };
   }
 
+  sinks.afterBatch ??= refreshHostTables;
   let status = 0;
   let result;
   try {
