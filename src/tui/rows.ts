@@ -27,7 +27,8 @@ export interface RowFields {
 /** Column widths for a list `width` characters wide; addresses get more room as it grows. */
 export function columnsFor(width: number, showLink: boolean): Columns {
   const num = 7;
-  const time = 13;
+  // Wide enough for an absolute HH:MM:SS.uuuuuu or a relative time past a day of capture.
+  const time = 16;
   const link = showLink ? 8 : 0;
   const proto = 7;
   const fixed = num + time + link + proto;
