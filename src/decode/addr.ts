@@ -71,8 +71,31 @@ export function macSnoop(b: Uint8Array, off: number, len = 6): string {
   return s;
 }
 
+/** A cached IPv6 text with the address it spells, to tell hash collisions apart. */
+interface Ipv6Text {
+  bytes: Uint8Array;
+  text: string;
+}
+const ipv6Texts = new Map<number, Ipv6Text>();
+
+function sameAddress16(a: Uint8Array, b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[off + i]) return false;
+  return true;
+}
+
 /** IPv6 address in RFC 5952 form: lowercase, longest run (>= 2) of zero groups as ::, v4-mapped dotted. */
 export function ipv6String(b: Uint8Array, off: number): string {
+  let hash = 0;
+  for (let i = 0; i < 16; i += 4) hash = Math.imul(hash ^ ((b[off + i] << 24) | (b[off + i + 1] << 16) | (b[off + i + 2] << 8) | b[off + i + 3]), 0x9e3779b1);
+  const cached = ipv6Texts.get(hash);
+  if (cached !== undefined && sameAddress16(cached.bytes, b, off)) return cached.text;
+  if (ipv6Texts.size >= TEXT_CACHE_MAX) ipv6Texts.clear();
+  const text = formatIpv6(b, off);
+  ipv6Texts.set(hash, { bytes: b.slice(off, off + 16), text });
+  return text;
+}
+
+function formatIpv6(b: Uint8Array, off: number): string {
   const g = [0, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 0; i < 8; i++) g[i] = (b[off + 2 * i] << 8) | b[off + 2 * i + 1];
   if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {

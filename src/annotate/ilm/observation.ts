@@ -31,7 +31,7 @@ export interface MembershipObservation {
   /** Ethernet destination, null when not captured (cooked captures). */
   dstMac: string | null;
   srcIp: string;
-  /** Fixed-width hex of the source address: compares like the address (querier election). */
+  /** Fixed-width hex of the source address: compares like the address (querier election); '' for reports. */
   srcKey: string;
   dstIp: string;
   /** IPv4 TTL or IPv6 hop limit. */
@@ -170,7 +170,8 @@ export function observationFromPacket(pkt: Packet, link: string): MembershipObse
     srcMac,
     dstMac,
     srcIp: family === 4 ? ipv4String(v4.src) : ipv6String(b, v6.srcOff),
-    srcKey: family === 4 ? hex8(v4.src) : hex16bytes(b, v6.srcOff),
+    // Only queries take part in the election; reports skip building the key.
+    srcKey: kv.kind !== 'query' ? '' : family === 4 ? hex8(v4.src) : hex16bytes(b, v6.srcOff),
     dstIp: family === 4 ? ipv4String(v4.dst) : ipv6String(b, v6.dstOff),
     hops: family === 4 ? v4.ttl : v6.hopLimit,
     routerAlert: family === 4 ? v4.routerAlert : v6.routerAlert,

@@ -41,6 +41,8 @@ export interface QuerierState {
   olderV2Until: number;
   lastGeneral: QueryRef | null;
   groupQueries: Map<string, QueryRef>;
+  /** Cache for timersOf (readers must not modify it). */
+  timers: QuerierTimers;
 }
 
 /** Timer values derived from the elected querier (RFC 3376 §8). */
@@ -54,11 +56,25 @@ export interface QuerierTimers {
   oqpiSec: number;
 }
 
-export function timersOf(q: QuerierState | undefined): QuerierTimers {
+function computeTimers(q: QuerierState | undefined): QuerierTimers {
   const qrv = q?.qrv || DEFAULT_QRV;
   const qqiSec = q?.qqiSec || DEFAULT_QQI_SEC;
   const qriMs = q?.qriMs || DEFAULT_QRI_MS;
   return { qrv, qqiSec, qriMs, gmiSec: qrv * qqiSec + qriMs / 1000, oqpiSec: qrv * qqiSec + qriMs / 2000 };
+}
+
+const DEFAULT_TIMERS: Readonly<QuerierTimers> = computeTimers(undefined);
+
+/**
+ * The timers in force on a link. Every membership message asks for them, so they are kept with
+ * the querier and recomputed only when one of its values changes.
+ */
+export function timersOf(q: QuerierState | undefined): QuerierTimers {
+  if (!q) return DEFAULT_TIMERS;
+  if (q.timers.qrv !== (q.qrv || DEFAULT_QRV) || q.timers.qqiSec !== (q.qqiSec || DEFAULT_QQI_SEC) || q.timers.qriMs !== (q.qriMs || DEFAULT_QRI_MS)) {
+    q.timers = computeTimers(q);
+  }
+  return q.timers;
 }
 
 /** How a query changed the querier model. */
@@ -73,21 +89,26 @@ export interface QueryOutcome {
 const RESPONSE_SLACK_SEC = 0.5;
 
 export class QuerierTable {
-  private readonly byLink = new Map<string, QuerierState>();
+  /** Per link: the IGMP and the MLD querier (looked up per message, so no key strings are built). */
+  private readonly byLink = new Map<string, { 4?: QuerierState; 6?: QuerierState }>();
 
   get(link: string, family: Family): QuerierState | undefined {
-    return this.byLink.get(`${link}|${family}`);
+    return this.byLink.get(link)?.[family];
   }
 
   all(): QuerierState[] {
-    return [...this.byLink.values()];
+    const out: QuerierState[] = [];
+    for (const both of this.byLink.values()) {
+      if (both[4]) out.push(both[4]);
+      if (both[6]) out.push(both[6]);
+    }
+    return out;
   }
 
   noteQuery(obs: MembershipObservation): QueryOutcome {
-    const key = `${obs.link}|${obs.family}`;
     const mrtMs = obs.family === 4 && obs.version === 1 ? IGMPV1_RESPONSE_MS : obs.maxRespMs;
     const ref: QueryRef = { number: obs.number, at: obs.ts, group: obs.group, sources: obs.querySources, mrtMs, from: obs.srcIp };
-    let q = this.byLink.get(key);
+    let q = this.get(obs.link, obs.family);
     const current = q;
     const takesOver =
       !current ||
@@ -97,9 +118,11 @@ export class QuerierTable {
       q = {
         link: obs.link, family: obs.family, address: obs.srcIp, key: obs.srcKey, mac: obs.srcMac,
         version: obs.version, qrv: 0, qqiSec: 0, qriMs: 0, lastQueryAt: obs.ts,
-        olderV1Until: 0, olderV2Until: 0, lastGeneral: null, groupQueries: new Map(),
+        olderV1Until: 0, olderV2Until: 0, lastGeneral: null, groupQueries: new Map(), timers: DEFAULT_TIMERS,
       };
-      this.byLink.set(key, q);
+      let both = this.byLink.get(obs.link);
+      if (!both) this.byLink.set(obs.link, (both = {}));
+      both[obs.family] = q;
     }
     // Hosts fall back to an older version on hearing any older query, elected or not (§7.3.1).
     const olderUntil = obs.ts + timersOf(q).gmiSec;
