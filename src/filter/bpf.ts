@@ -1,11 +1,13 @@
 // Classic BPF: the instruction model, the `sock_filter[]` bytes SO_ATTACH_FILTER takes, and the
 // code generator for the primitives the kernel can run (snoop-model.md §2.6; capture-linux.md §1).
 //
-// Register conventions of generated programs. Frames read from files keep their VLAN tags, so
-// on file Ethernet the network header moves; a prologue walks up to 4 tags (as the decoder does)
-// and leaves M[0] = network header offset, M[1] = ethertype after the tags. Live links have the
-// tags stripped by the kernel (VLAN tests then use the SKF_AD ancillary loads), so the network
-// header sits at a fixed offset and no prologue is needed for it. Protocol tests share a second
+// Register conventions of generated programs. On Ethernet the network header moves with the VLAN
+// tags in the bytes; a prologue walks up to 4 tags (as the decoder does) and leaves M[0] = network
+// header offset, M[1] = ethertype after the tags. Files keep every tag in the bytes. On live
+// links Linux moves an outer 802.1Q/802.1ad tag into the skb before the socket filter runs (VLAN
+// tests then use the SKF_AD ancillary loads) but leaves the inner tags of a stack, and any tag
+// with another TPID, in the bytes: the prologue walks those, one fewer when the outer tag was
+// taken, so live and file programs pick the same header. Protocol tests share a second
 // prologue that leaves M[2] = IPv4 protocol, or 0x100 + the IPv6 upper-layer protocol after
 // walking up to 8 extension headers, or 0x200 for anything else. Every path stores a memory word
 // before any load of it, which the kernel's classic-BPF checker insists on.
@@ -169,6 +171,8 @@ class Assembler {
 }
 
 const TPIDS = [0x8100, 0x88a8, 0x9100];
+/** The TPIDs whose outer tag Linux moves into the skb on receive (eth_type_vlan). */
+const STRIPPED_TPIDS = [0x8100, 0x88a8];
 const MAX_TAGS = 4;
 const MAX_EXT = 8;
 const V6_PROTO = 0x100;
@@ -191,14 +195,14 @@ export function generateBpf(root: Node, target: KernelTarget): BpfProgram {
 class CodeGen {
   private readonly a = new Assembler();
   private readonly typeOff: number;
-  /** Fixed network offset, or null when M[0] holds it (file Ethernet: VLAN tags in the bytes). */
+  /** Fixed network offset, or null when M[0] holds it (Ethernet: VLAN tags may be in the bytes). */
   private readonly netOff: number | null;
 
   constructor(private readonly target: KernelTarget) {
     const geo = linkGeometry(target.linkType);
     if (!geo) throw new Error(`no kernel code for link type ${target.linkType}`);
     this.typeOff = geo.typeOff;
-    this.netOff = target.linkType === LinkType.ETHERNET && !target.live ? null : geo.netOff;
+    this.netOff = target.linkType === LinkType.ETHERNET ? null : geo.netOff;
   }
 
   run(root: Node): BpfProgram {
@@ -220,9 +224,16 @@ class CodeGen {
   private vlanPrologue(): void {
     const { a } = this;
     const done = a.label();
+    const walks = Array.from({ length: MAX_TAGS }, () => a.label());
     a.op(BPF.LDX | BPF.IMM, 12);
+    if (this.target.live) {
+      // The kernel took the outer tag: it counts as the first of the MAX_TAGS.
+      a.op(BPF.LD | BPF.B | BPF.ABS, SKF_AD_OFF + SKF_AD.VLAN_TAG_PRESENT);
+      a.jump(BPF.JEQ, 1, walks[1], walks[0]);
+    }
     for (let i = 0; i < MAX_TAGS; i++) {
       const bump = a.label();
+      a.place(walks[i]);
       a.op(BPF.LD | BPF.H | BPF.IND, 0);
       for (let j = 0; j < TPIDS.length; j++) {
         const next = a.label();
@@ -407,15 +418,21 @@ class CodeGen {
     a.jump(BPF.JEQ, (mac[0] << 8) | mac[1], t, f);
   }
 
-  /** Outer VLAN tag present → continue at `tagged` with A = TCI; absent → f. */
-  private loadTci(tagged: Label, f: Label): void {
+  /** Outer VLAN tag present → fall through with A = its TCI; absent → f. */
+  private loadTci(f: Label): void {
     const { a } = this;
+    const done = a.label();
+    const tagged = a.label();
     if (this.target.live) {
+      // Stripped into the skb, or (a TPID Linux does not strip) still in the bytes.
+      const inSkb = a.label();
+      const inBytes = a.label();
       a.op(BPF.LD | BPF.B | BPF.ABS, SKF_AD_OFF + SKF_AD.VLAN_TAG_PRESENT);
-      a.jump(BPF.JEQ, 1, tagged, f);
-      a.place(tagged);
+      a.jump(BPF.JEQ, 1, inSkb, inBytes);
+      a.place(inSkb);
       a.op(BPF.LD | BPF.H | BPF.ABS, SKF_AD_OFF + SKF_AD.VLAN_TAG);
-      return;
+      a.ja(done);
+      a.place(inBytes);
     }
     a.op(BPF.LD | BPF.H | BPF.ABS, 12);
     TPIDS.forEach((tpid, j) => {
@@ -425,37 +442,39 @@ class CodeGen {
     });
     a.place(tagged);
     a.op(BPF.LD | BPF.H | BPF.ABS, 14);
+    a.place(done);
   }
 
   private primitive(p: Primitive, t: Label, f: Label): void {
     const { a } = this;
     switch (p.p) {
       case 'ethertype': {
-        if (this.target.live && TPIDS.includes(p.type) && this.target.linkType === LinkType.ETHERNET) {
-          // The NIC stripped the outer tag: its presence is all the kernel can see of it.
-          a.op(BPF.LD | BPF.B | BPF.ABS, SKF_AD_OFF + SKF_AD.VLAN_TAG_PRESENT);
-          a.jump(BPF.JEQ, 1, t, f);
+        if (this.netOff !== null) {
+          this.typeIs(p.type, t, f);
           return;
         }
-        if (this.netOff === null) {
-          // snoop: the outer type field, or the type after the VLAN tags.
-          const inner = a.label();
-          a.op(BPF.LD | BPF.H | BPF.ABS, 12);
-          a.jump(BPF.JEQ, p.type, t, inner);
-          a.place(inner);
+        // snoop: the outer type field, or the type after the VLAN tags.
+        const inner = a.label();
+        if (this.target.live) {
+          // A tag Linux stripped was the outer type field; its presence is all we see of its TPID.
+          const outerInBytes = a.label();
+          a.op(BPF.LD | BPF.B | BPF.ABS, SKF_AD_OFF + SKF_AD.VLAN_TAG_PRESENT);
+          a.jump(BPF.JEQ, 1, STRIPPED_TPIDS.includes(p.type) ? t : inner, outerInBytes);
+          a.place(outerInBytes);
         }
+        a.op(BPF.LD | BPF.H | BPF.ABS, 12);
+        a.jump(BPF.JEQ, p.type, t, inner);
+        a.place(inner);
         this.typeIs(p.type, t, f);
         return;
       }
       case 'vlan': {
-        const tagged = a.label();
-        this.loadTci(tagged, f);
+        this.loadTci(f);
         a.jump(BPF.JSET, 0x0fff, t, f);
         return;
       }
       case 'vlan-id': {
-        const tagged = a.label();
-        this.loadTci(tagged, f);
+        this.loadTci(f);
         a.op(BPF.ALU | BPF.AND | BPF.K, 0x0fff);
         a.jump(BPF.JEQ, p.id, t, f);
         return;

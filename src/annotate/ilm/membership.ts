@@ -148,14 +148,17 @@ function joinWindowSec(t: QuerierTimers): number {
 }
 
 export class MembershipTable {
-  private readonly rows = new Map<string, IlmRow>();
+  /** Every row, in the order groups first appeared (the table views list them so). */
+  private readonly rows = new Set<IlmRow>();
+  /** Rows by link, then IGMP [0] or MLD [1], then group: found per message without building a key. */
+  private readonly index = new Map<string, [Map<string, IlmRow>, Map<string, IlmRow>]>();
 
   row(link: string, family: Family, group: string): IlmRow | undefined {
-    return this.rows.get(`${link}|${family}|${group}`);
+    return this.index.get(link)?.[family === 4 ? 0 : 1].get(group);
   }
 
   all(): IlmRow[] {
-    return [...this.rows.values()];
+    return [...this.rows];
   }
 
   /** Rows on any link where `mac` is a present reporter (cast-move bookkeeping). */
@@ -164,16 +167,24 @@ export class MembershipTable {
   }
 
   private getOrCreate(link: string, family: Family, group: string, now: number): IlmRow {
-    const key = `${link}|${family}|${group}`;
-    let row = this.rows.get(key);
+    let byFamily = this.index.get(link);
+    if (!byFamily) this.index.set(link, (byFamily = [new Map(), new Map()]));
+    const groups = byFamily[family === 4 ? 0 : 1];
+    let row = groups.get(group);
     if (!row) {
       row = {
         link, family, group, reporters: new Map(), departed: new Map(), mode: 'IN', sources: new Set(),
         state: 'EXPIRED', stateAt: now, expiresAt: now,
       };
-      this.rows.set(key, row);
+      groups.set(group, row);
+      this.rows.add(row);
     }
     return row;
+  }
+
+  private forget(row: IlmRow): void {
+    this.rows.delete(row);
+    this.index.get(row.link)?.[row.family === 4 ? 0 : 1].delete(row.group);
   }
 
   private setState(row: IlmRow, state: RowState, now: number): void {
@@ -206,6 +217,8 @@ export class MembershipTable {
     const known = row.reporters.get(mac);
     const before: Filter = known ?? { mode: 'IN', sources: new Set() };
     const after = applyRecord(before, type, inp.sources);
+    // Periodic refreshes repeat the reporter's filter: the merged filter cannot change then.
+    const filterChanged = !known || !sameFilter(before, after);
     const removes = after.mode === 'IN' && after.sources.size === 0;
     const signature = `${type}:${[...inp.sources].sort().join(',')}`;
     const track = known?.change ?? row.departed.get(mac) ?? null;
@@ -271,7 +284,7 @@ export class MembershipTable {
     if (out.kind === 'CREATE' && wasIdle) this.setState(row, 'JOINING', now);
     else if (out.kind === 'REFRESH' || row.state === 'LEAVING' || row.state === 'EXPIRED') this.setState(row, 'MEMBER', now);
     row.expiresAt = now + timers.gmiSec;
-    this.remerge(row);
+    if (filterChanged) this.remerge(row);
     return out;
   }
 
@@ -291,12 +304,12 @@ export class MembershipTable {
 
   /** Advance every row to `now`: expiries, joins settling into MEMBER, stale bookkeeping. */
   sweep(now: number, timersFor: (link: string, family: Family) => QuerierTimers): void {
-    for (const [key, row] of this.rows) {
+    for (const row of this.rows) {
       const t = timersFor(row.link, row.family);
       for (const [mac, tr] of row.departed) if (now - tr.lastAt > RTX_GAP_SEC) row.departed.delete(mac);
       if (row.state === 'EXPIRED') {
         // Keep an expired row visible for one more membership interval, then forget it.
-        if (now > row.stateAt + t.gmiSec && row.departed.size === 0) this.rows.delete(key);
+        if (now > row.stateAt + t.gmiSec && row.departed.size === 0) this.forget(row);
         continue;
       }
       if (row.state === 'LEAVING' && now >= row.expiresAt) {
