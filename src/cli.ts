@@ -8,7 +8,7 @@ import { hostMemberships, readHostTables } from './annotate/ilm/host-tables.js';
 import { IpmpConfigError, loadIpmpConfig } from './annotate/ipmp/config.js';
 import { readBondingTargets } from './annotate/ipmp/linux-monitors.js';
 import { IpmpObserver } from './annotate/ipmp/observer.js';
-import { renderIpmpstat } from './annotate/ipmp/views.js';
+import { ProbeRowStream, renderIpmpstat } from './annotate/ipmp/views.js';
 import type { CaptureSource } from './capture/frame.js';
 import { openFileSource } from './capture/file-source.js';
 import { FileFormatError } from './capture/file-format-error.js';
@@ -165,6 +165,16 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   }
 
   sinks.afterBatch ??= refreshHostTables;
+  // `--ipmpstat p` streams like ipmpstat -p: each row as its probe resolves, written after every batch.
+  const probeRows = cfg.ipmpstat === 'p' ? new ProbeRowStream(ipmp) : null;
+  if (probeRows) {
+    const eachBatch = sinks.afterBatch;
+    sinks.afterBatch = async () => {
+      await eachBatch();
+      out.write(probeRows.next());
+      await out.flush();
+    };
+  }
   let status = 0;
   let result;
   try {
@@ -181,7 +191,12 @@ async function capture(cfg: CaptureConfig): Promise<number> {
     writer?.close(source.stats());
     await source.close();
   }
-  if (cfg.ipmpstat) process.stdout.write(renderIpmpstat(cfg.ipmpstat, ipmp));
+  if (probeRows) {
+    // Probes past their deadline at the last packet are lost; ones still within it print nothing.
+    ipmp.finishAtLastPacket();
+    out.write(probeRows.next());
+    await out.flush();
+  } else if (cfg.ipmpstat) process.stdout.write(renderIpmpstat(cfg.ipmpstat, ipmp));
   if (cfg.ilm) process.stdout.write(renderIlmTable(ilm));
   if (cfg.ilm === 'host') process.stdout.write(renderHostIlmTable(readHostTables('/proc')));
   if (writer && !cfg.quiet && process.stderr.isTTY) process.stderr.write('\n');

@@ -102,6 +102,7 @@ export class Phyint {
     return af === 4 ? this.v4 : this.v6;
   }
 
+  /** Allocates: for views and rare paths; per-packet code reads v4 / v6 directly. */
   instances(): ProbeInstance[] {
     const out: ProbeInstance[] = [];
     if (this.v4) out.push(this.v4);
@@ -122,7 +123,7 @@ export class ProbeInstance {
   readonly stats = { sent: 0, acked: 0, lost: 0, unknown: 0 };
   lastUniNs: number | null = null;
   /** Recent gaps between UNI probes in ms, for the probe-interval estimate and ipmpstat -g. */
-  readonly gapsMs: number[] = [];
+  readonly gaps = new GapWindow();
   /** The last PROBE_RTT request per target, to time its reply. */
   readonly rttRequests = new Map<string, { seq: number; sentNs: number }>();
   multiSeen = false;
@@ -194,11 +195,7 @@ export class ProbeInstance {
     this.probeNext = (this.probeNext + 1) % PROBE_STATS_COUNT;
     this.snxt = (seq + 1) & 0xffff;
     this.stats.sent++;
-    if (this.lastUniNs !== null) {
-      this.gapsMs.push((nowNs - this.lastUniNs) / MS);
-      if (this.gapsMs.length > 16) this.gapsMs.shift();
-      this.median = undefined;
-    }
+    if (this.lastUniNs !== null) this.gaps.add((nowNs - this.lastUniNs) / MS);
     this.lastUniNs = nowNs;
     return s;
   }
@@ -213,8 +210,7 @@ export class ProbeInstance {
     this.snxt = seq;
     // As if the probe before the first one we see was acked: history we did not see counts for nothing.
     this.rack = (seq - 1) & 0xffff;
-    this.gapsMs.length = 0;
-    this.median = undefined;
+    this.gaps.clear();
     this.lastUniNs = null;
   }
 
@@ -239,6 +235,17 @@ export class ProbeInstance {
 
   /** highest_ack_tg: no newer acked probe to the same target exists. */
   highestAckForTarget(seq: number, tg: ProbeTarget): boolean {
+    // The ring holds consecutive seqs ending at snxt - 1, so the newer probes are the slots after
+    // this one: usually none, as replies come in order.
+    const newer = this.snxt === null ? PROBE_STATS_COUNT : (this.snxt - 1 - seq) & 0xffff;
+    if (newer < PROBE_STATS_COUNT) {
+      for (let i = this.probeNext, k = 0; k < newer; k++) {
+        i = probeIndexPrev(i);
+        const s = this.ring[i];
+        if (s.target === tg && s.status === PR.ACKED) return false;
+      }
+      return true;
+    }
     for (const s of this.ring) {
       if (s.target === tg && s.status === PR.ACKED && seqDiff(s.seq, seq) > 0) return false;
     }
@@ -246,13 +253,63 @@ export class ProbeInstance {
   }
 
   /** Median of recent UNI gaps in ms (null with fewer than 4). */
-  /** Asked on every probe and reply, changed once per UNI probe: keep it until the gaps change. */
-  private median: number | null | undefined;
-
   medianGapMs(): number | null {
-    if (this.median !== undefined) return this.median;
-    if (this.gapsMs.length < 4) return (this.median = null);
-    const sorted = [...this.gapsMs].sort((a, b) => a - b);
-    return (this.median = sorted[Math.floor(sorted.length / 2)]);
+    return this.gaps.count < 4 ? null : this.gaps.median();
+  }
+}
+
+/** How many UNI gaps the probe-interval estimate looks back over. */
+const GAP_WINDOW = 16;
+
+/**
+ * The last GAP_WINDOW gaps, kept both in arrival order (to know which one leaves) and sorted (for
+ * the median). Updated on every UNI probe, so it works in place: no arrays built, nothing sorted.
+ */
+export class GapWindow {
+  private readonly byAge = new Float64Array(GAP_WINDOW);
+  private readonly sorted = new Float64Array(GAP_WINDOW);
+  private oldest = 0;
+  count = 0;
+
+  add(gapMs: number): void {
+    let n = this.count;
+    if (n === GAP_WINDOW) {
+      this.removeSorted(this.byAge[this.oldest]);
+      this.byAge[this.oldest] = gapMs;
+      this.oldest = (this.oldest + 1) % GAP_WINDOW;
+      n--;
+    } else {
+      this.byAge[(this.oldest + n) % GAP_WINDOW] = gapMs;
+    }
+    let i = n;
+    while (i > 0 && this.sorted[i - 1] > gapMs) {
+      this.sorted[i] = this.sorted[i - 1];
+      i--;
+    }
+    this.sorted[i] = gapMs;
+    this.count = n + 1;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.oldest = 0;
+  }
+
+  /** Sum of the gaps, oldest first (for a mean). */
+  sum(): number {
+    let total = 0;
+    for (let k = 0; k < this.count; k++) total += this.byAge[(this.oldest + k) % GAP_WINDOW];
+    return total;
+  }
+
+  /** The upper median, as sorting the window and taking index floor(n/2) gives. */
+  median(): number {
+    return this.sorted[this.count >> 1];
+  }
+
+  private removeSorted(v: number): void {
+    let i = 0;
+    while (i < this.count - 1 && this.sorted[i] !== v) i++;
+    for (; i < this.count - 1; i++) this.sorted[i] = this.sorted[i + 1];
   }
 }

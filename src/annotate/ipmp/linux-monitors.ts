@@ -13,10 +13,11 @@
 // reader is a separate function for the CLI).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ipv4String, ipv6String, macString, parseIpv4 } from '../../decode/addr.js';
+import { parseIpv4 } from '../../decode/addr.js';
 import { L, type Packet } from '../../decode/packet.js';
 import type { Annotation } from '../annotation.js';
 import { canonicalAddress } from './config.js';
+import { AddressText } from './recognise.js';
 
 export type MonitorKind = 'ARP-MON' | 'NS-MON' | 'ARP-PING';
 export type MonitorDaemon = 'bonding' | 'teamd' | 'bonding or teamd';
@@ -121,7 +122,10 @@ function isAll(b: Uint8Array, off: number, len: number, value: number): boolean 
 }
 
 export class LinuxMonitorObserver {
-  private readonly monitors = new Map<string, Monitor>();
+  /** Monitors by link, then MAC, then target: looked up on every ARP and NS/NA without building a key. */
+  private readonly monitors = new Map<string, Map<string, Map<string, Monitor>>>();
+  /** Interned address text: ARP and ND traffic repeats the same few addresses. */
+  private readonly text = new AddressText();
 
   constructor(private readonly bonds: readonly BondingInfo[] = []) {}
 
@@ -154,9 +158,9 @@ export class LinuxMonitorObserver {
       if (a.spa === a.tpa || !isAll(b, pkt.eth.dstOff, 6, 0xff)) return NONE;
       const teamd = isAll(b, a.thaOff, 6, 0xff);
       if (!teamd && !isAll(b, a.thaOff, 6, 0)) return NONE;
-      return this.onRequest(pkt, linkName, macString(b, a.shaOff), ipv4String(a.tpa), ipv4String(a.spa), teamd ? 'ARP-PING' : 'ARP-MON');
+      return this.onRequest(pkt, linkName, this.text.mac(b, a.shaOff), this.text.ipv4(a.tpa), this.text.ipv4(a.spa), teamd ? 'ARP-PING' : 'ARP-MON');
     }
-    if (a.op === 2) return this.onReply(pkt, linkName, macString(b, pkt.eth.dstOff), ipv4String(a.spa));
+    if (a.op === 2) return this.onReply(pkt, linkName, this.text.mac(b, pkt.eth.dstOff), this.text.ipv4(a.spa));
     return NONE;
   }
 
@@ -164,21 +168,20 @@ export class LinuxMonitorObserver {
     const ic = pkt.icmp6;
     if (!pkt.ip6.present || ic.short || ic.targetOff === 0 || ic.targetOff + 16 > pkt.end) return NONE;
     const b = pkt.bytes;
-    const target = ipv6String(b, ic.targetOff);
+    const target = this.text.ipv6(b, ic.targetOff);
     if (ic.type === 135) {
       // DAD (unspecified source) is not a probe; monitors solicit at the target's solicited-node group.
       const d = pkt.ip6.dstOff;
       const solicitedNode = b[d] === 0xff && b[d + 1] === 0x02 && b[d + 11] === 0x01 && b[d + 12] === 0xff && b[d + 13] === b[ic.targetOff + 13] && b[d + 14] === b[ic.targetOff + 14] && b[d + 15] === b[ic.targetOff + 15];
       if (!solicitedNode || isAll(b, pkt.ip6.srcOff, 16, 0) || pkt.ip6.hopLimit !== 255) return NONE;
-      return this.onRequest(pkt, linkName, macString(b, pkt.eth.srcOff), target, ipv6String(b, pkt.ip6.srcOff), 'NS-MON');
+      return this.onRequest(pkt, linkName, this.text.mac(b, pkt.eth.srcOff), target, this.text.ipv6(b, pkt.ip6.srcOff), 'NS-MON');
     }
-    return this.onReply(pkt, linkName, macString(b, pkt.eth.dstOff), target);
+    return this.onReply(pkt, linkName, this.text.mac(b, pkt.eth.dstOff), target);
   }
 
   private onRequest(pkt: Packet, linkName: string, mac: string, target: string, sender: string, kind: MonitorKind): Annotation[] {
-    const key = `${linkName}|${mac}|${target}`;
     const nowNs = this.nowNs(pkt);
-    let m = this.monitors.get(key);
+    let m = this.monitor(linkName, mac, target);
     if (!m) {
       const bond = kind === 'ARP-PING' ? undefined : this.configuredBond(linkName, target, kind === 'NS-MON');
       const daemon: MonitorDaemon = kind === 'ARP-PING' ? 'teamd' : bond || kind === 'ARP-MON' ? 'bonding' : 'bonding or teamd';
@@ -199,7 +202,7 @@ export class LinuxMonitorObserver {
         repliedSinceLast: false,
         down: false,
       };
-      this.monitors.set(key, m);
+      this.addMonitor(linkName, mac, target, m);
     }
     const gap = m.lastRequestNs === null ? null : nowNs - m.lastRequestNs;
     if (!m.confirmed && gap !== null) {
@@ -208,23 +211,22 @@ export class LinuxMonitorObserver {
       if (!steady) m.requests = 0;
       else if (m.requests + 1 >= HEURISTIC_REQUESTS && m.repliedSinceLast) m.confirmed = true;
     }
-    const notes: string[] = [];
     let verdict: string | null = null;
     if (m.unanswered >= m.missedMax && !m.down) {
       m.down = true;
       verdict = `${m.iface} would be DOWN (${m.unanswered} ${m.kind} requests to ${m.target} unanswered; missed_max ${m.daemon === 'teamd' ? m.missedMax - 1 : m.missedMax})`;
     }
-    if (m.sender !== sender) {
-      notes.push(`sender address changed from ${m.sender} to ${sender}`);
-      m.sender = sender;
-    }
-    if (sender === '0.0.0.0' && m.daemon !== 'teamd') notes.push('sender 0.0.0.0: the bond has no route to the target');
+    const previousSender = m.sender;
+    m.sender = sender;
     m.requests++;
     m.unanswered++;
     m.lastGapNs = gap;
     m.lastRequestNs = nowNs;
     m.repliedSinceLast = false;
     if (!m.confirmed) return NONE;
+    const notes: string[] = [];
+    if (previousSender !== sender) notes.push(`sender address changed from ${previousSender} to ${sender}`);
+    if (sender === '0.0.0.0' && m.daemon !== 'teamd') notes.push('sender 0.0.0.0: the bond has no route to the target');
     const relayed = pkt.pktType !== PACKET_OUTGOING && pkt.pktType !== PACKET_UNKNOWN;
     const text = relayed ? "seen arriving (another port's request: arp_validate input)" : 'sent';
     if (gap !== null) notes.push(`interval ${(gap / 1e6).toFixed(0)}ms`);
@@ -232,7 +234,7 @@ export class LinuxMonitorObserver {
   }
 
   private onReply(pkt: Packet, linkName: string, dstMac: string, from: string): Annotation[] {
-    const m = this.monitors.get(`${linkName}|${dstMac}|${from}`);
+    const m = this.monitor(linkName, dstMac, from);
     if (!m) return NONE;
     const nowNs = this.nowNs(pkt);
     m.repliedSinceLast = true;
@@ -246,6 +248,18 @@ export class LinuxMonitorObserver {
     const rttNs = m.lastRequestNs === null ? null : nowNs - m.lastRequestNs;
     const text = rttNs === null ? 'acked' : `acked ${(rttNs / 1e6).toFixed(2)}ms`;
     return [this.annotation(m, 'acked', text, rttNs, [], verdict)];
+  }
+
+  private monitor(linkName: string, mac: string, target: string): Monitor | undefined {
+    return this.monitors.get(linkName)?.get(mac)?.get(target);
+  }
+
+  private addMonitor(linkName: string, mac: string, target: string, m: Monitor): void {
+    let byMac = this.monitors.get(linkName);
+    if (!byMac) this.monitors.set(linkName, (byMac = new Map()));
+    let byTarget = byMac.get(mac);
+    if (!byTarget) byMac.set(mac, (byTarget = new Map()));
+    byTarget.set(target, m);
   }
 
   private annotation(m: Monitor, state: 'sent' | 'seen' | 'acked', text: string, rttNs: number | null, notes: string[], verdict: string | null): Annotation {

@@ -3,18 +3,20 @@
 // fate and every verdict on the packet that decides it. A pure state machine: time comes from
 // packet timestamps only, and nothing keeps a reference to a Packet or its bytes.
 import { parseIpv4, parseIpv6 } from '../../decode/addr.js';
-import type { Packet } from '../../decode/packet.js';
-import { lazyAnnotation, type Annotation, type Annotator } from '../annotation.js';
+import { L, type Packet } from '../../decode/packet.js';
+import type { Annotation, Annotator } from '../annotation.js';
 import { EMPTY_IPMP_CONFIG, findConfiguredInterface, type IpmpConfig } from './config.js';
 import { FAILURE_DETECTION_QP_NS, IpmpGroup, MS, PR, PROBE_STATS_COUNT, Phyint, ProbeInstance, type Slot } from './instance.js';
-import { isAllNodes, isLinkLocalText, observeProbe, type ProbeObservation } from './recognise.js';
+import { AddressText, emptyObservation, isAllNodes, isLinkLocalText, readProbe, type ProbeObservation } from './recognise.js';
 import { type BondingInfo, LinuxMonitorObserver } from './linux-monitors.js';
+import { hex16, ProbeAnnotation, type ReplyState } from './probe-annotation.js';
+import { ProbeLog } from './probe-log.js';
 import type { ProbeTarget, TargetEvent } from './targets.js';
-import { evaluateTick, formatSeqs, lowerFdtIfImproved, reviewCrtt, type Verdict } from './verdicts.js';
+import { evaluateTick, formatSeqs, lowerFdtIfImproved, NO_VERDICTS, reviewCrtt, type Verdict } from './verdicts.js';
 
 /** One row of `ipmpstat -p`: a UNI probe that became ACKED or LOST. */
 export interface ProbeLogRow {
-  /** Request capture time relative to the first packet, seconds. */
+  /** Request capture time relative to the first packet the observer saw (the capture start), seconds. */
   timeSec: number;
   iface: string;
   seq: number;
@@ -27,15 +29,9 @@ export interface ProbeLogRow {
 /** Rows kept for `ipmpstat -p`; older ones are dropped so a long capture stays bounded. */
 export const PROBE_LOG_LIMIT = 10_000;
 
-type ReplyState = 'sent' | 'acked' | 'late' | 'lost' | 'duplicate' | 'fake' | 'out-of-window' | 'unknown' | 'ignored' | 'responder' | 'unmatched';
-
-function hex16(v: number): string {
-  return '0x' + v.toString(16).padStart(4, '0');
-}
-
-function fmtMs(ms: number): string {
-  return ms.toFixed(2);
-}
+/** Shared empty results, frozen so no caller can fill them: nothing is allocated for them. */
+const NO_ANNOTATIONS: Annotation[] = Object.freeze([]) as unknown as Annotation[];
+const NO_NOTES: readonly string[] = Object.freeze([]);
 
 /** Network part used to group test addresses without config: /24 for IPv4, /64 for IPv6. */
 function subnetKey(addr: string): string {
@@ -46,15 +42,30 @@ function subnetKey(addr: string): string {
 }
 
 export class IpmpObserver implements Annotator {
+  /** The first packet's time: capture time is kept as ns since then (exact in a double). */
   private epochSec: number | null = null;
-  private readonly phyints = new Map<string, Phyint>();
+  private epochNsec = 0;
+  /** The newest packet time seen, for finishAtLastPacket(). */
+  private lastTsSec = 0;
+  private lastTsNsec = 0;
+  /** Phyints by source MAC, then ICMP id (phyint key, §6.2), without building a key string. */
+  private readonly phyintsByMac = new Map<string, Map<number, Phyint>>();
+  /** Every phyint in order of first appearance, retired ones included. */
+  private readonly phyintList: Phyint[] = [];
   /** The current phyint per identity (configured name, else MAC), to spot restarts. */
   private readonly latest = new Map<string, Phyint>();
   private readonly groupList: IpmpGroup[] = [];
-  private readonly replyIndex = new Map<string, ProbeInstance>();
+  /** Instances by test address, then ICMP id: where a reply (to that address, with that id) belongs. */
+  private readonly replyIndex = new Map<string, Map<number, ProbeInstance>>();
   private readonly ownAddresses = new Set<string>();
   private autoCount = 0;
-  private readonly log: ProbeLogRow[] = [];
+  private readonly log = new ProbeLog(PROBE_LOG_LIMIT);
+  /** Reused for every packet: readProbe fills it, and nothing keeps it past observeProbe. */
+  private readonly current = emptyObservation();
+  private readonly text = new AddressText();
+  /** Notes gathered for the packet being handled; copied only into an annotation that has some. */
+  private readonly notes: string[] = [];
+  private readonly events: TargetEvent[] = [];
 
   /** Linux's bonding / teamd link monitors, annotated alongside the probes (linux-monitors.ts). */
   private readonly linuxMonitors: LinuxMonitorObserver;
@@ -68,33 +79,54 @@ export class IpmpObserver implements Annotator {
   }
 
   observe(pkt: Packet, linkName: string): Annotation[] {
-    if (this.epochSec === null) this.epochSec = pkt.tsSec;
-    const obs = observeProbe(pkt);
-    return obs ? this.observeProbe(obs, linkName) : this.linuxMonitors.observe(pkt, linkName);
+    if (this.epochSec === null) this.setEpoch(pkt.tsSec, pkt.tsNsec);
+    this.lastTsSec = pkt.tsSec;
+    this.lastTsNsec = pkt.tsNsec;
+    // The decoder marks in.mpathd-shaped echo messages: everything else costs this one bit test.
+    if ((pkt.layers & L.PROBE) === 0) return this.linuxMonitors.observe(pkt, linkName);
+    return readProbe(pkt, this.text, this.current) ? this.observeProbe(this.current, linkName) : NO_ANNOTATIONS;
   }
 
-  /** The same as observe() for an already extracted probe (tests, replays). */
+  /** The same as observe() for an already extracted probe (tests, replays, dlsnoop probe). */
   observeProbe(obs: ProbeObservation, linkName: string): Annotation[] {
-    if (this.epochSec === null) this.epochSec = obs.tsSec;
-    const nowNs = (obs.tsSec - this.epochSec) * 1e9 + obs.tsNsec;
+    if (this.epochSec === null) this.setEpoch(obs.tsSec, obs.tsNsec);
+    this.lastTsSec = obs.tsSec;
+    this.lastTsNsec = obs.tsNsec;
+    const nowNs = this.sinceEpochNs(obs.tsSec, obs.tsNsec);
+    if (this.notes.length) this.notes.length = 0;
     return obs.reply ? this.onReply(obs, nowNs) : this.onRequest(obs, nowNs, linkName);
+  }
+
+  private setEpoch(tsSec: number, tsNsec: number): void {
+    this.epochSec = tsSec;
+    this.epochNsec = tsNsec;
+  }
+
+  private sinceEpochNs(tsSec: number, tsNsec: number): number {
+    return (tsSec - (this.epochSec ?? tsSec)) * 1e9 + (tsNsec - this.epochNsec);
   }
 
   /**
    * End of input: probes whose deadline has passed by `tsSec`.`tsNsec` are reported LOST (the daemon
-   * would decide at its next tick, which the capture did not see). No verdicts are drawn.
+   * would decide at its next tick, which the capture did not see), oldest first. No verdicts are
+   * drawn; probes still within their deadline stay unresolved, as ipmpstat -p prints nothing for them.
    */
   finish(tsSec: number, tsNsec = 0): Annotation[] {
     if (this.epochSec === null) return [];
-    const nowNs = (tsSec - this.epochSec) * 1e9 + tsNsec;
-    const out: Annotation[] = [];
-    for (const p of this.phyints.values()) {
+    const nowNs = this.sinceEpochNs(tsSec, tsNsec);
+    for (const p of this.phyintList) {
       for (const inst of p.instances()) {
         for (const s of inst.ring) if (s.status === PR.UNACKED && inst.timeoutNs(s) < nowNs) inst.markLost(s, inst.timeoutNs(s));
-        this.drainLost(inst, out);
       }
     }
+    const out: ProbeAnnotation[] = [];
+    this.reportLost(this.phyintList, out);
     return out;
+  }
+
+  /** finish() at the time of the last packet observed: the end of a capture file or a live run. */
+  finishAtLastPacket(): Annotation[] {
+    return this.finish(this.lastTsSec, this.lastTsNsec);
   }
 
   groups(): readonly IpmpGroup[] {
@@ -103,29 +135,46 @@ export class IpmpObserver implements Annotator {
 
   /** Interfaces still in use (a restart retires the old phyint), in order of first appearance. */
   interfaces(): Phyint[] {
-    return [...this.phyints.values()].filter((p) => !p.retired);
+    return this.phyintList.filter((p) => !p.retired);
   }
 
+  /** The `ipmpstat -p` rows still kept (the last PROBE_LOG_LIMIT), oldest first. */
   probeLog(): readonly ProbeLogRow[] {
-    return this.log;
+    return this.log.kept();
+  }
+
+  /** How many `ipmpstat -p` rows have ever been logged: only grows, whatever the log has dropped. */
+  probeRowsLogged(): number {
+    return this.log.total;
+  }
+
+  /**
+   * Rows logged since `count` rows had been (a value probeRowsLogged() returned), oldest first.
+   * Rows already dropped from the log are skipped: a reader that fell PROBE_LOG_LIMIT rows behind
+   * loses the oldest, as a slow ipmpstat loses sysevents.
+   */
+  probeRowsSince(count: number): ProbeLogRow[] {
+    return this.log.since(count);
   }
 
   // ---- requests ----
 
   private onRequest(obs: ProbeObservation, nowNs: number, linkName: string): Annotation[] {
-    const notes: string[] = [];
+    const notes = this.notes;
     const pi = this.phyintFor(obs, linkName, notes);
     let inst = pi.instance(obs.family);
     if (inst && inst.testAddr !== obs.src) {
       notes.push(`test address changed from ${inst.testAddr} to ${obs.src}`);
-      this.replyIndex.delete(`${inst.af}|${inst.testAddr}|${pi.icmpId}`);
+      this.replyIndex.get(inst.testAddr)?.delete(pi.icmpId);
       inst = null;
     }
     if (!inst) {
       inst = new ProbeInstance(pi, obs.family, obs.src, obs.format);
       if (obs.family === 4) pi.v4 = inst;
       else pi.v6 = inst;
-      this.replyIndex.set(`${obs.family}|${obs.src}|${obs.id}`, inst);
+      let byId = this.replyIndex.get(obs.src);
+      if (!byId) this.replyIndex.set(obs.src, (byId = new Map()));
+      byId.set(obs.id, inst);
       this.ownAddresses.add(obs.src);
       // A daemon seen from its first probe (seq 1; MULTI carries the next UNI seq) is inside
       // FAILURE_DETECTION_QP; one first seen mid-run is past it.
@@ -144,8 +193,9 @@ export class IpmpObserver implements Annotator {
   }
 
   private onUni(inst: ProbeInstance, obs: ProbeObservation, nowNs: number, notes: string[]): Annotation[] {
-    const verdicts: Verdict[] = [];
-    const events: TargetEvent[] = [];
+    let verdicts = NO_VERDICTS;
+    const events = this.events;
+    if (events.length) events.length = 0;
     if (inst.snxt === null) {
       inst.resetSequence(obs.seq);
     } else if (obs.seq !== inst.snxt) {
@@ -156,7 +206,7 @@ export class IpmpObserver implements Annotator {
         inst.resetSequence(obs.seq);
         inst.quietUntilNs = obs.seq === 1 ? nowNs + FAILURE_DETECTION_QP_NS : Number.NEGATIVE_INFINITY;
         inst.phyint.state = inst.phyint.group.failed ? 'FAILED' : 'RUNNING';
-        for (const t of inst.targets.all()) t.rtt.reset();
+        inst.targets.resetRtt();
       } else if (missing > PROBE_STATS_COUNT || inst.targets.rotation().length === 0) {
         notes.push(`${missing} probes not seen (#${expected}-#${(obs.seq - 1) & 0xffff}): ring restarted`);
         inst.resetSequence(obs.seq);
@@ -167,12 +217,12 @@ export class IpmpObserver implements Annotator {
         const predicted = inst.targets.rotation()[0];
         for (let k = 0; k < missing; k++) {
           const t = from + ((nowNs - from) * (k + 1)) / (missing + 1);
-          verdicts.push(...evaluateTick(inst, inst.resolveTick(t), t));
+          verdicts = join(verdicts, evaluateTick(inst, inst.resolveTick(t), t));
           inst.record((expected + k) & 0xffff, predicted, t);
         }
       }
     }
-    verdicts.push(...evaluateTick(inst, inst.resolveTick(nowNs), nowNs));
+    verdicts = join(verdicts, evaluateTick(inst, inst.resolveTick(nowNs), nowNs));
     const target = inst.targets.noteUni(obs.dst, nowNs, events);
     inst.record(obs.seq, target, nowNs);
     const group = inst.phyint.group;
@@ -189,10 +239,10 @@ export class IpmpObserver implements Annotator {
   // ---- replies ----
 
   private onReply(obs: ProbeObservation, nowNs: number): Annotation[] {
-    const inst = this.replyIndex.get(`${obs.family}|${obs.dst}|${obs.id}`);
+    const inst = this.replyIndex.get(obs.dst)?.get(obs.id);
     if (!inst) return [this.unmatched(obs)];
     if (obs.family === 6 && !isLinkLocalText(obs.src)) {
-      return [this.annotate(inst, obs.src, obs, 'ignored', 'reply from a non-link-local source: in.mpathd drops it', null, [])];
+      return [this.annotate(inst, obs.src, obs, 'ignored', 'reply from a non-link-local source: in.mpathd drops it', null, NO_NOTES)];
     }
     if (obs.kind === 'UNI') return this.onUniReply(inst, obs, nowNs);
     if (obs.kind === 'MULTI') return this.onMultiReply(inst, obs);
@@ -204,21 +254,21 @@ export class IpmpObserver implements Annotator {
     if (!slot) {
       inst.stats.unknown++;
       const next = inst.snxt === null ? 'no request seen' : `next is #${inst.snxt}`;
-      return [this.annotate(inst, obs.src, obs, 'out-of-window', `reply out of window (${next}): ignored`, null, [])];
+      return [this.annotate(inst, obs.src, obs, 'out-of-window', `reply out of window (${next}): ignored`, null, NO_NOTES)];
     }
     const target = slot.target;
     if (!target || slot.status === PR.UNUSED) {
       inst.stats.unknown++;
       const why = slot.status === PR.UNUSED ? 'no such probe was sent' : 'its target was deleted';
-      return [this.annotate(inst, obs.src, obs, slot.status === PR.UNUSED ? 'fake' : 'unknown', `reply ignored: ${why}`, null, [])];
+      return [this.annotate(inst, obs.src, obs, slot.status === PR.UNUSED ? 'fake' : 'unknown', `reply ignored: ${why}`, null, NO_NOTES)];
     }
     if (target.address !== obs.src) {
       inst.stats.unknown++;
-      return [this.annotate(inst, target.address, obs, 'fake', `fake reply from ${obs.src}: in.mpathd ignores it (counts as lost)`, null, [])];
+      return [this.annotate(inst, target.address, obs, 'fake', `fake reply from ${obs.src}: in.mpathd ignores it (counts as lost)`, null, NO_NOTES)];
     }
     if (slot.status === PR.ACKED) {
       inst.stats.unknown++;
-      return [this.annotate(inst, target.address, obs, 'duplicate', 'duplicate reply', null, [])];
+      return [this.annotate(inst, target.address, obs, 'duplicate', 'duplicate reply', null, NO_NOTES)];
     }
     const wasLost = slot.status === PR.LOST;
     const netRttNs = nowNs - slot.sentNs;
@@ -226,19 +276,19 @@ export class IpmpObserver implements Annotator {
     const verdicts = this.sampleUni(inst, slot, target, netRttNs, nowNs);
     inst.ack(slot, nowNs);
     this.logRow(inst, slot);
-    const text = wasLost ? `late reply ${fmtMs(netRttNs / MS)}ms: was LOST, now acked` : `acked ${fmtMs(netRttNs / MS)}ms`;
-    const out = [this.annotate(inst, target.address, obs, wasLost ? 'late' : 'acked', text, netRttNs, [])];
+    // The wording is left to the annotation: built only if the summary is read.
+    const out = [this.annotate(inst, target.address, obs, wasLost ? 'late' : 'acked', null, netRttNs, NO_NOTES)];
     this.settle(inst, out, verdicts);
     return out;
   }
 
   /** The RTT part of incoming_echo_reply. */
-  private sampleUni(inst: ProbeInstance, slot: Slot, target: ProbeTarget, netRttNs: number, nowNs: number): Verdict[] {
+  private sampleUni(inst: ProbeInstance, slot: Slot, target: ProbeTarget, netRttNs: number, nowNs: number): readonly Verdict[] {
     const group = inst.phyint.group;
     const m = inst.format === 'ms32' ? Math.floor(netRttNs / MS) : Math.round(netRttNs);
-    if (m < 0 || netRttNs / MS > PROBE_STATS_COUNT * group.probeintMs) return [];
-    if (inst.phyint.state !== 'RUNNING' || group.failed) return [];
-    if (!inst.highestAckForTarget(slot.seq, target)) return [];
+    if (m < 0 || netRttNs / MS > PROBE_STATS_COUNT * group.probeintMs) return NO_VERDICTS;
+    if (inst.phyint.state !== 'RUNNING' || group.failed) return NO_VERDICTS;
+    if (!inst.highestAckForTarget(slot.seq, target)) return NO_VERDICTS;
     target.rtt.sample(m, true, group.probeintMs);
     return reviewCrtt(inst, target, nowNs);
   }
@@ -247,18 +297,18 @@ export class IpmpObserver implements Annotator {
     const req = inst.rttRequests.get(obs.src);
     const target = inst.targets.get(obs.src);
     if (!req || req.seq !== obs.seq || !target || target.status !== 'active') {
-      return [this.annotate(inst, obs.src, obs, 'unknown', 'RTT reply without a matching request or target', null, [])];
+      return [this.annotate(inst, obs.src, obs, 'unknown', 'RTT reply without a matching request or target', null, NO_NOTES)];
     }
     inst.rttRequests.delete(obs.src);
     const netRttNs = nowNs - req.sentNs;
     const group = inst.phyint.group;
-    let verdicts: Verdict[] = [];
+    let verdicts = NO_VERDICTS;
     const m = inst.format === 'ms32' ? Math.floor(netRttNs / MS) : Math.round(netRttNs);
     if (m >= 0 && inst.phyint.state === 'RUNNING' && !group.failed) {
       target.rtt.sample(m, false, group.probeintMs);
       verdicts = lowerFdtIfImproved(inst, target, nowNs);
     }
-    const out = [this.annotate(inst, obs.src, obs, 'acked', `acked ${fmtMs(netRttNs / MS)}ms`, netRttNs, [])];
+    const out = [this.annotate(inst, obs.src, obs, 'acked', null, netRttNs, NO_NOTES)];
     this.settle(inst, out, verdicts);
     return out;
   }
@@ -266,7 +316,7 @@ export class IpmpObserver implements Annotator {
   /** incoming_mcast_reply: responders become host targets of every group member of that family. */
   private onMultiReply(inst: ProbeInstance, obs: ProbeObservation): Annotation[] {
     if (obs.src === '0.0.0.0' || obs.src === '::' || this.ownAddresses.has(obs.src)) {
-      return [this.annotate(inst, obs.src, obs, 'ignored', 'reply from an unusable source: ignored', null, [])];
+      return [this.annotate(inst, obs.src, obs, 'ignored', 'reply from an unusable source: ignored', null, NO_NOTES)];
     }
     const result = inst.targets.addHost(obs.src);
     for (const p of inst.phyint.group.liveMembers()) {
@@ -281,14 +331,14 @@ export class IpmpObserver implements Annotator {
           : result === 'full'
             ? 'responder ignored: 5 targets known'
             : 'responder ignored: targets are routers';
-    return [this.annotate(inst, obs.src, obs, result === 'added' || result === 'known' ? 'responder' : 'ignored', text, null, [])];
+    return [this.annotate(inst, obs.src, obs, result === 'added' || result === 'known' ? 'responder' : 'ignored', text, null, NO_NOTES)];
   }
 
   // ---- attribution ----
 
   private phyintFor(obs: ProbeObservation, linkName: string, notes: string[]): Phyint {
-    const key = `${obs.srcMac}|${obs.id}`;
-    const known = this.phyints.get(key);
+    let byId = this.phyintsByMac.get(obs.srcMac);
+    const known = byId?.get(obs.id);
     if (known) return known;
     const cfg = findConfiguredInterface(this.config, obs.srcMac, obs.src);
     const identity = cfg ? `cfg:${cfg.name}` : obs.srcMac || `addr:${obs.src}`;
@@ -306,7 +356,9 @@ export class IpmpObserver implements Annotator {
     }
     if (group.failed) pi.state = 'FAILED';
     group.members.push(pi);
-    this.phyints.set(key, pi);
+    if (!byId) this.phyintsByMac.set(obs.srcMac, (byId = new Map()));
+    byId.set(obs.id, pi);
+    this.phyintList.push(pi);
     this.latest.set(identity, pi);
     return pi;
   }
@@ -335,54 +387,9 @@ export class IpmpObserver implements Annotator {
 
   // ---- annotation text ----
 
-  private annotate(inst: ProbeInstance, target: string, obs: ProbeObservation, state: ReplyState, text: string, netRttNs: number | null, notes: string[]): Annotation {
-    return this.makeAnnotation(inst, target, obs.kind, obs.seq, state, text, netRttNs, notes);
-  }
-
-  private makeAnnotation(inst: ProbeInstance, target: string, kind: string, seq: number, state: ReplyState, text: string, netRttNs: number | null, notes: string[]): Annotation {
-    const pi = inst.phyint;
-    const group = pi.group.name;
-    const iface = pi.name;
-    const tg = inst.targets.get(target);
-    // Copy the numbers now: the strings below are built only if -v or JSON asks, by which time
-    // later probes may have moved the target's RTT state on.
-    const crtt = tg ? tg.rtt.crttMs : 0;
-    const avgMs = tg ? tg.rtt.avgMs : null;
-    const devMs = tg ? tg.rtt.devMs : null;
-    const netRttMs = netRttNs === null ? null : netRttNs / MS;
-    const summaryNotes = notes.length ? ` (${notes.join('; ')})` : '';
-    return lazyAnnotation(
-      'ipmp',
-      `${group}/${iface} → ${target} ${kind} #${seq} ${text}${summaryNotes}`,
-      () => {
-        const detail = [
-          `Group = ${group}`,
-          `Interface = ${iface} (${pi.mac || 'no MAC'}, ICMP id ${hex16(pi.icmpId)})`,
-          `Test address = ${inst.testAddr}`,
-          `Target = ${target}`,
-          `Probe = ${kind} #${seq} (${inst.format})`,
-          `State = ${state}`,
-        ];
-        if (netRttMs !== null) detail.push(`Net RTT = ${fmtMs(netRttMs)} ms`);
-        if (avgMs !== null) detail.push(`crtt = ${crtt} ms (avg ${fmtMs(avgMs)} ms, dev ${fmtMs(devMs ?? 0)} ms)`);
-        for (const n of notes) detail.push(`Note = ${n}`);
-        return detail;
-      },
-      () => ({
-        group,
-        iface,
-        testaddr: inst.testAddr,
-        target,
-        kind,
-        seq,
-        state,
-        netrttMs: netRttMs,
-        verdict: null,
-        af: inst.af,
-        format: inst.format,
-        crttMs: crtt !== 0 ? crtt : null,
-      }),
-    );
+  /** `text` null: the acked / late wording, made from the RTT when the summary is first read. */
+  private annotate(inst: ProbeInstance, target: string, obs: ProbeObservation, state: ReplyState, text: string | null, netRttNs: number | null, notes: readonly string[]): ProbeAnnotation {
+    return new ProbeAnnotation(inst, target, obs.kind, obs.seq, state, text, netRttNs, notes.length ? notes.slice() : NO_NOTES);
   }
 
   private unmatched(obs: ProbeObservation): Annotation {
@@ -395,39 +402,62 @@ export class IpmpObserver implements Annotator {
     };
   }
 
-  /** Report probes that became LOST and attach verdicts to the last annotation of this packet. */
-  private settle(inst: ProbeInstance, out: Annotation[], verdicts: Verdict[]): void {
-    for (const p of inst.phyint.group.members) for (const i of p.instances()) this.drainLost(i, out);
-    const last = out[out.length - 1];
-    for (const v of verdicts) {
-      const text = verdictText(v);
-      last.summary += `; ${text}`;
-      last.detail.push(`Verdict = ${text}`);
-      last.json.verdict = last.json.verdict ? `${last.json.verdict as string}; ${text}` : text;
-    }
+  /**
+   * Report the probes that became LOST (in send order), then put each verdict on the annotation of
+   * the probe that decided it: the newest loss it counts when that loss is reported by this packet,
+   * else this packet's own annotation (the tick, or the reply, that led to it).
+   */
+  private settle(inst: ProbeInstance, out: ProbeAnnotation[], verdicts: readonly Verdict[]): void {
+    const own = out[0];
+    this.reportLost(inst.phyint.group.members, out);
+    for (const v of verdicts) (decidingAnnotation(v, out) ?? own).addVerdict(verdictText(v));
   }
 
-  private drainLost(inst: ProbeInstance, out: Annotation[]): void {
-    for (const s of inst.newlyLost) {
-      out.push(this.makeAnnotation(inst, s.target?.address ?? '?', 'UNI', s.seq, 'lost', 'LOST', null, []));
-      this.logRow(inst, s);
+  /** Annotate and log every newly LOST slot of these phyints, oldest first. */
+  private reportLost(phyints: readonly Phyint[], out: ProbeAnnotation[]): void {
+    let count = 0;
+    for (const p of phyints) count += (p.v4 ? p.v4.newlyLost.length : 0) + (p.v6 ? p.v6.newlyLost.length : 0);
+    if (count === 0) return;
+    const lost: { inst: ProbeInstance; slot: Slot }[] = [];
+    for (const p of phyints) {
+      for (const inst of [p.v4, p.v6]) {
+        if (!inst) continue;
+        for (const slot of inst.newlyLost) lost.push({ inst, slot });
+        inst.newlyLost.length = 0;
+      }
     }
-    inst.newlyLost.length = 0;
+    // A tick resolves the newest slot before forcing the one before it: put them back in send order.
+    if (lost.length > 1) lost.sort((a, b) => a.slot.sentNs - b.slot.sentNs);
+    for (const { inst, slot } of lost) {
+      out.push(new ProbeAnnotation(inst, slot.target?.address ?? '?', 'UNI', slot.seq, 'lost', 'LOST', null, NO_NOTES));
+      this.logRow(inst, slot);
+    }
   }
 
   private logRow(inst: ProbeInstance, s: Slot): void {
     const rtt = s.target?.rtt;
-    this.log.push({
-      timeSec: s.sentNs / 1e9,
-      iface: inst.phyint.name,
-      seq: s.seq,
-      netRttMs: s.status === PR.ACKED && s.netRttNs !== null ? s.netRttNs / MS : null,
-      rttAvgMs: rtt?.avgMs ?? null,
-      rttDevMs: rtt?.devMs ?? null,
-      target: s.target?.address ?? '?',
-    });
-    if (this.log.length > PROBE_LOG_LIMIT) this.log.shift();
+    this.log.push(
+      s.sentNs / 1e9,
+      inst.phyint.name,
+      s.seq,
+      s.status === PR.ACKED && s.netRttNs !== null ? s.netRttNs / MS : null,
+      rtt?.avgMs ?? null,
+      rtt?.devMs ?? null,
+      s.target?.address ?? '?',
+    );
   }
+}
+
+/** The LOST annotation, among this packet's, of the newest loss a verdict counts. */
+function decidingAnnotation(v: Verdict, out: readonly ProbeAnnotation[]): ProbeAnnotation | undefined {
+  if (v.type !== 'failed' && v.type !== 'group-failed' && v.type !== 'target-dropped') return undefined;
+  if (v.lost.length === 0) return undefined;
+  const seq = v.lost[v.lost.length - 1];
+  return out.find((a) => a.state === 'lost' && a.inst === v.inst && a.seq === seq);
+}
+
+function join(a: readonly Verdict[], b: readonly Verdict[]): readonly Verdict[] {
+  return b.length === 0 ? a : a.length === 0 ? b : [...a, ...b];
 }
 
 function range(from: number, count: number): number[] {

@@ -32,6 +32,9 @@ export function computeCrtt(s: Scaled, m: number): number {
   return Math.floor(s.sa / 8) + s.sv;
 }
 
+/** Scratch for sample()'s trial computation: one per process, since sample() never re-enters. */
+const TRIAL: Scaled = { sa: -1, sv: 0 };
+
 export class RttEstimator {
   /** Scaled average; -1 means no sample yet (tg_rtt_sa). */
   sa = -1;
@@ -69,7 +72,9 @@ export class RttEstimator {
    * second suspect sample integrates both. An RTT-probe sample only ever lowers crtt.
    */
   sample(m: number, isUni: boolean, probeIntervalMs: number): RttOutcome {
-    const trial: Scaled = { sa: this.sa, sv: this.sv };
+    const trial = TRIAL;
+    trial.sa = this.sa;
+    trial.sv = this.sv;
     const newCrtt = this.crttOf(computeCrtt(trial, m));
     if (newCrtt > probeIntervalMs && isUni) {
       if (this.deferred.length === MAX_DEFERRED_RTT) {

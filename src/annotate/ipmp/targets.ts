@@ -120,6 +120,11 @@ export class TargetTable {
     return 'added';
   }
 
+  /** Forget every target's RTT estimate (a daemon restart), without listing the targets. */
+  resetRtt(): void {
+    for (const t of this.byAddr.values()) t.rtt.reset();
+  }
+
   /** The daemon gave up on a target: routers are kept as DEAD, hosts are deleted. */
   drop(t: ProbeTarget, nowNs: number, status: 'dead' | 'slow' | 'deleted'): void {
     t.status = status;

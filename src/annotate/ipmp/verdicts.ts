@@ -17,13 +17,16 @@ import {
 import type { ProbeTarget } from './targets.js';
 
 export type Verdict =
-  | { type: 'failed'; phyint: Phyint; lost: number[]; otherAf: { af: 4 | 6; lost: number[] } | null }
-  | { type: 'group-failed'; group: IpmpGroup; phyint: Phyint; lost: number[] }
+  | { type: 'failed'; phyint: Phyint; inst: ProbeInstance; lost: number[]; otherAf: { af: 4 | 6; lost: number[] } | null }
+  | { type: 'group-failed'; group: IpmpGroup; phyint: Phyint; inst: ProbeInstance; lost: number[] }
   | { type: 'repaired'; phyint: Phyint; acked: number[]; af: 4 | 6 }
   | { type: 'group-repaired'; group: IpmpGroup; phyint: Phyint }
   | { type: 'target-dropped'; inst: ProbeInstance; target: ProbeTarget; status: 'dead' | 'slow' | 'deleted'; lost: number[] }
   | { type: 'fdt-raised'; group: IpmpGroup; fdtMs: number; target: ProbeTarget; crttMs: number }
   | { type: 'fdt-lowered'; group: IpmpGroup; fdtMs: number };
+
+/** The usual outcome of a tick, shared and frozen so nothing is allocated for it. */
+export const NO_VERDICTS: readonly Verdict[] = Object.freeze([]);
 
 interface FailInfo {
   nfail: number;
@@ -118,7 +121,7 @@ function otherMembersProbeCapable(pi: Phyint): Phyint[] {
 }
 
 /** failure_state + phyint_inst_check_for_failure, for an instance whose newest resolved probe was lost. */
-function checkForFailure(inst: ProbeInstance, nowNs: number): Verdict[] {
+function checkForFailure(inst: ProbeInstance, nowNs: number): readonly Verdict[] {
   const pi = inst.phyint;
   const curTg = inst.newest().target;
   const pf = probeFailInfo(inst, curTg, nowNs);
@@ -136,13 +139,13 @@ function checkForFailure(inst: ProbeInstance, nowNs: number): Verdict[] {
     }
     return [{ type: 'target-dropped', inst, target: curTg, status, lost: pf.lostTg }];
   }
-  if (pf.nfail < NUM_PROBE_FAILS) return [];
+  if (pf.nfail < NUM_PROBE_FAILS) return NO_VERDICTS;
   let tffNs = pf.tffNs;
   let otherAf: { af: 4 | 6; lost: number[] } | null = null;
   const other = pi.instance(inst.af === 4 ? 6 : 4);
   if (other && other.probeCapable()) {
     const pf2 = probeFailInfo(other, null, nowNs);
-    if (pf2.nfail < NUM_PROBE_FAILS) return [];
+    if (pf2.nfail < NUM_PROBE_FAILS) return NO_VERDICTS;
     if (pf2.tffNs < tffNs) tffNs = pf2.tffNs;
     otherAf = { af: other.af, lost: pf2.lost };
   }
@@ -159,7 +162,7 @@ function checkForFailure(inst: ProbeInstance, nowNs: number): Verdict[] {
   if (phyintFailure) {
     pi.state = 'FAILED';
     resetCrttAll(pi);
-    return [{ type: 'failed', phyint: pi, lost: pf.lost, otherAf }];
+    return [{ type: 'failed', phyint: pi, inst, lost: pf.lost, otherAf }];
   }
   group.failed = true;
   for (const p2 of group.liveMembers()) {
@@ -167,11 +170,11 @@ function checkForFailure(inst: ProbeInstance, nowNs: number): Verdict[] {
     p2.state = 'FAILED';
     for (const i2 of p2.instances()) i2.targets.flushHosts(nowNs);
   }
-  return [{ type: 'group-failed', group, phyint: pi, lost: pf.lost }];
+  return [{ type: 'group-failed', group, phyint: pi, inst, lost: pf.lost }];
 }
 
 /** phyint_repaired: ten consecutive acks on either address family, overall or to the current target. */
-function checkForRepair(pi: Phyint, nowNs: number): Verdict[] {
+function checkForRepair(pi: Phyint, nowNs: number): readonly Verdict[] {
   for (const inst of pi.instances()) {
     if (!inst.probeCapable()) continue;
     const ps = probeSuccessInfo(inst, inst.newest().target, nowNs);
@@ -185,7 +188,7 @@ function checkForRepair(pi: Phyint, nowNs: number): Verdict[] {
     }
     return out;
   }
-  return [];
+  return NO_VERDICTS;
 }
 
 /**
@@ -193,13 +196,13 @@ function checkForRepair(pi: Phyint, nowNs: number): Verdict[] {
  * judged only in RUNNING outside the quiet period and when the newest resolved probe was not
  * acked; repair only in FAILED when it was.
  */
-export function evaluateTick(inst: ProbeInstance, validUnack: number, nowNs: number): Verdict[] {
+export function evaluateTick(inst: ProbeInstance, validUnack: number, nowNs: number): readonly Verdict[] {
   const snxt = inst.snxt;
-  if (snxt === null) return [];
+  if (snxt === null) return NO_VERDICTS;
   const newestResolvedAcked = ((inst.rack + validUnack + 1) & 0xffff) === snxt;
   const pi = inst.phyint;
   if (pi.state === 'FAILED') return newestResolvedAcked ? checkForRepair(pi, nowNs) : [];
-  if (inst.quietUntilNs > nowNs) return [];
+  if (inst.quietUntilNs > nowNs) return NO_VERDICTS;
   return newestResolvedAcked ? [] : checkForFailure(inst, nowNs);
 }
 
@@ -208,7 +211,7 @@ export function evaluateTick(inst: ProbeInstance, validUnack: number, nowNs: num
  * least four targets, all others under half the interval) is dropped; otherwise the group's FDT
  * goes up (NEXT_FDT_MULTIPLE = 2). A crtt under a quarter of the interval may lower it again.
  */
-export function reviewCrtt(inst: ProbeInstance, tg: ProbeTarget, nowNs: number): Verdict[] {
+export function reviewCrtt(inst: ProbeInstance, tg: ProbeTarget, nowNs: number): readonly Verdict[] {
   const group = inst.phyint.group;
   const probeint = group.probeintMs;
   if (tg.rtt.crttMs > probeint) {
@@ -227,16 +230,16 @@ export function reviewCrtt(inst: ProbeInstance, tg: ProbeTarget, nowNs: number):
 }
 
 /** check_pg_crtt_improved and the FDT halving that follows it. */
-export function lowerFdtIfImproved(inst: ProbeInstance, tg: ProbeTarget, nowNs: number): Verdict[] {
+export function lowerFdtIfImproved(inst: ProbeInstance, tg: ProbeTarget, nowNs: number): readonly Verdict[] {
   const group = inst.phyint.group;
-  if (group.inflatedProbeintMs === null) return [];
+  if (group.inflatedProbeintMs === null) return NO_VERDICTS;
   const probeint = group.probeintMs;
-  if (!(tg.rtt.crttMs < probeint / 4) || group.lastBumpNs + MIN_SETTLING_TIME_NS >= nowNs) return [];
+  if (!(tg.rtt.crttMs < probeint / 4) || group.lastBumpNs + MIN_SETTLING_TIME_NS >= nowNs) return NO_VERDICTS;
   for (const p of group.liveMembers()) {
     if (p.state === 'FAILED') continue;
     for (const i of p.instances()) {
       if (!i.probeCapable()) continue;
-      if (i.targets.active().some((t) => t.rtt.crttMs > probeint / 4)) return [];
+      if (i.targets.active().some((t) => t.rtt.crttMs > probeint / 4)) return NO_VERDICTS;
     }
   }
   const userFdt = group.userProbeintMs * 7;

@@ -125,8 +125,9 @@ function groupFdt(g: IpmpGroup): string {
   let fdtMs: number | null = null;
   if (g.inflatedProbeintMs !== null || g.userFdtMs !== null) fdtMs = g.fdtMs;
   else {
-    const gaps = g.liveMembers().flatMap((p) => p.instances().flatMap((i) => i.gapsMs));
-    if (gaps.length) fdtMs = (7 * gaps.reduce((a, b) => a + b, 0)) / gaps.length;
+    const windows = g.liveMembers().flatMap((p) => p.instances().map((i) => i.gaps));
+    const count = windows.reduce((n, w) => n + w.count, 0);
+    if (count) fdtMs = (7 * windows.reduce((sum, w) => sum + w.sum(), 0)) / count;
   }
   return fdtMs === null ? '' : `${(fdtMs / 1000).toFixed(2)}s`;
 }
@@ -192,4 +193,29 @@ export function probeRowHeader(): string {
 /** One `ipmpstat -p` row exactly as renderIpmpstat('p') prints it, for a live stream of rows. */
 export function formatProbeRow(row: ProbeLogRow): string {
   return formatLine(FIELDS.p, probeRowValues(row));
+}
+
+/**
+ * `ipmpstat -p` as it runs: the header once, then every row as its probe resolves (acked or
+ * lost), in the order they resolve. Rows are picked up by the observer's running row count, so
+ * the log dropping old rows never makes a row print twice.
+ */
+export class ProbeRowStream {
+  private printed = 0;
+  private started = false;
+
+  constructor(private readonly observer: IpmpObserver) {}
+
+  /** The text to print now: the header on the first call, then the rows logged since the last call. */
+  next(): string {
+    let text = '';
+    if (!this.started) {
+      this.started = true;
+      text = probeRowHeader() + '\n';
+    }
+    const total = this.observer.probeRowsLogged();
+    if (total > this.printed) for (const row of this.observer.probeRowsSince(this.printed)) text += formatProbeRow(row) + '\n';
+    this.printed = total;
+    return text;
+  }
 }

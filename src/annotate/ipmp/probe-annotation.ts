@@ -1,0 +1,123 @@
+// The annotation of one probe, request or reply. Built for every probe packet, read only when
+// something prints it: the constructor copies the few numbers that later probes would change
+// (the target's RTT estimate) and every string (summary, -v lines, JSON) is made on first read.
+import type { Annotation } from '../annotation.js';
+import { MS, type ProbeInstance } from './instance.js';
+
+export type ReplyState = 'sent' | 'acked' | 'late' | 'lost' | 'duplicate' | 'fake' | 'out-of-window' | 'unknown' | 'ignored' | 'responder' | 'unmatched';
+
+export function hex16(v: number): string {
+  return '0x' + v.toString(16).padStart(4, '0');
+}
+
+export function fmtMs(ms: number): string {
+  return ms.toFixed(2);
+}
+
+export class ProbeAnnotation implements Annotation {
+  readonly source = 'ipmp' as const;
+  private readonly crttMs: number;
+  private readonly avgMs: number | null;
+  private readonly devMs: number | null;
+  private verdicts: string[] | null = null;
+  private summaryText: string | undefined;
+  private builtDetail: string[] | undefined;
+  private builtJson: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly inst: ProbeInstance,
+    readonly target: string,
+    readonly kind: string,
+    readonly seq: number,
+    readonly state: ReplyState,
+    /** null: "acked N ms" / "late reply ..." from the RTT. */
+    private readonly text: string | null,
+    private readonly netRttNs: number | null,
+    private readonly notes: readonly string[],
+  ) {
+    const tg = inst.targets.get(target);
+    this.crttMs = tg ? tg.rtt.crttMs : 0;
+    this.avgMs = tg ? tg.rtt.avgMs : null;
+    this.devMs = tg ? tg.rtt.devMs : null;
+  }
+
+  /** A phyint's group and name never change (a restart makes a new phyint), so they are read late. */
+  private get group(): string {
+    return this.inst.phyint.group.name;
+  }
+
+  private get iface(): string {
+    return this.inst.phyint.name;
+  }
+
+  /** A verdict this probe decided: appended to the summary, the -v lines and JSON `verdict`. */
+  addVerdict(text: string): void {
+    (this.verdicts ??= []).push(text);
+    if (this.summaryText !== undefined) this.summaryText += `; ${text}`;
+    this.builtDetail?.push(`Verdict = ${text}`);
+    if (this.builtJson) this.builtJson.verdict = this.verdicts.join('; ');
+  }
+
+  get summary(): string {
+    if (this.summaryText === undefined) {
+      let s = `${this.group}/${this.iface} → ${this.target} ${this.kind} #${this.seq} ${this.describe()}`;
+      if (this.notes.length) s += ` (${this.notes.join('; ')})`;
+      if (this.verdicts) for (const v of this.verdicts) s += `; ${v}`;
+      this.summaryText = s;
+    }
+    return this.summaryText;
+  }
+
+  set summary(text: string) {
+    this.summaryText = text;
+  }
+
+  get detail(): string[] {
+    if (this.builtDetail === undefined) {
+      const inst = this.inst;
+      const pi = inst.phyint;
+      const d = [
+        `Group = ${this.group}`,
+        `Interface = ${this.iface} (${pi.mac || 'no MAC'}, ICMP id ${hex16(pi.icmpId)})`,
+        `Test address = ${inst.testAddr}`,
+        `Target = ${this.target}`,
+        `Probe = ${this.kind} #${this.seq} (${inst.format})`,
+        `State = ${this.state}`,
+      ];
+      if (this.netRttNs !== null) d.push(`Net RTT = ${fmtMs(this.netRttNs / MS)} ms`);
+      if (this.avgMs !== null) d.push(`crtt = ${this.crttMs} ms (avg ${fmtMs(this.avgMs)} ms, dev ${fmtMs(this.devMs ?? 0)} ms)`);
+      for (const n of this.notes) d.push(`Note = ${n}`);
+      if (this.verdicts) for (const v of this.verdicts) d.push(`Verdict = ${v}`);
+      this.builtDetail = d;
+    }
+    return this.builtDetail;
+  }
+
+  get json(): Record<string, unknown> {
+    return (this.builtJson ??= {
+      group: this.group,
+      iface: this.iface,
+      testaddr: this.inst.testAddr,
+      target: this.target,
+      kind: this.kind,
+      seq: this.seq,
+      state: this.state,
+      netrttMs: this.netRttNs === null ? null : this.netRttNs / MS,
+      verdict: this.verdicts ? this.verdicts.join('; ') : null,
+      af: this.inst.af,
+      format: this.inst.format,
+      crttMs: this.crttMs !== 0 ? this.crttMs : null,
+    });
+  }
+
+  /** What JSON.stringify sees: the annotation, not the emulator state it points into. */
+  toJSON(): Annotation {
+    return { source: this.source, summary: this.summary, detail: this.detail, json: this.json };
+  }
+
+  private describe(): string {
+    if (this.text !== null) return this.text;
+    const ms = fmtMs((this.netRttNs ?? 0) / MS);
+    return this.state === 'late' ? `late reply ${ms}ms: was LOST, now acked` : `acked ${ms}ms`;
+  }
+}
