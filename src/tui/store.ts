@@ -3,13 +3,15 @@
 // never a million objects. Packets are named by a sequence number (0-based, never reused; the
 // source packet number is seq + 1). With a buffer limit the store keeps only the newest `limit`
 // packets: column slots are reused as a ring (slot = seq % limit) and a chunk is released once
-// every packet in it has been dropped.
+// every packet in it has been dropped. Annotations are frozen into a deflated log
+// (annotation-log.ts) and a packet keeps only its entry number there.
 //
 // The columns use FrameBatch's names and types, so `batch` below *is* a FrameBatch over the whole
 // store: point its `bytes` at a packet's chunk (`select(seq)`) and decoders and capture writers
 // read stored packets exactly as they read a live batch, without copying anything.
 import type { Annotation } from '../annotate/annotation.js';
 import type { FrameBatch } from '../capture/frame.js';
+import { AnnotationLog } from './annotation-log.js';
 
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_BUFFER_LIMIT = 1_000_000;
@@ -33,6 +35,8 @@ export interface StoreOptions {
   limit?: number;
   /** Bytes per chunk (default 16 MiB); frames larger than this get a chunk of their own. */
   chunkBytes?: number;
+  /** Annotated packets per deflated block of annotations (see annotation-log.ts). */
+  annotationBlock?: number;
 }
 
 export class PacketStore {
@@ -52,11 +56,14 @@ export class PacketStore {
   private chunkOf = new Uint32Array(0);
   /** Colour class per slot (Kind.*). */
   kind = new Uint8Array(0);
-  private readonly annotations = new Map<number, Annotation[]>();
+  /** Per slot: 1 + the packet's entry in `annotations`, 0 when it has none. */
+  private annotationEntry = new Float64Array(0);
+  private readonly annotations: AnnotationLog;
 
   constructor(opts: StoreOptions = {}) {
     this.limit = Math.max(1, opts.limit ?? DEFAULT_BUFFER_LIMIT);
     this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.annotations = new AnnotationLog(opts.annotationBlock);
     this.batch = {
       bytes: new Uint8Array(0),
       count: 0,
@@ -111,12 +118,21 @@ export class PacketStore {
     return slot;
   }
 
+  /** The packet's annotations, rebuilt from their frozen form: a fresh array on every call. */
   annotationsOf(seq: number): readonly Annotation[] | undefined {
-    return this.annotations.get(seq);
+    if (!this.has(seq)) return undefined;
+    const entry = this.annotationEntry[seq % this.limit];
+    return entry ? this.annotations.get(entry - 1) : undefined;
   }
 
+  /** Remember `list` for packet `seq` as it reads now (later changes to the objects are not seen). */
   setAnnotations(seq: number, list: readonly Annotation[]): void {
-    if (list.length && this.has(seq)) this.annotations.set(seq, [...list]);
+    if (list.length && this.has(seq)) this.annotationEntry[seq % this.limit] = this.annotations.add(list, seq) + 1;
+  }
+
+  /** Annotated packets stored so far, and the bytes their deflated annotations take. */
+  get annotationStats(): { entries: number; packedBytes: number } {
+    return { entries: this.annotations.entries, packedBytes: this.annotations.packedBytes };
   }
 
   /**
@@ -150,16 +166,14 @@ export class PacketStore {
       i = j;
     }
     this.releaseChunks();
+    this.annotations.release(this.first);
     return firstSeq;
   }
 
   private put(batch: FrameBatch, k: number, chunkId: number, offset: number): void {
     const seq = this.next;
     if (seq >= this.capacity && this.capacity < this.limit) this.grow(Math.min(this.limit, this.capacity * 2));
-    if (seq - this.first >= this.limit) {
-      this.annotations.delete(this.first);
-      this.first++;
-    }
+    if (seq - this.first >= this.limit) this.first++;
     const slot = seq % this.limit;
     const b = this.batch;
     this.chunkOf[slot] = chunkId;
@@ -173,6 +187,7 @@ export class PacketStore {
     b.pktType[slot] = batch.pktType[k];
     b.drops[slot] = batch.drops[k];
     this.kind[slot] = Kind.OTHER;
+    this.annotationEntry[slot] = 0;
     this.next = seq + 1;
   }
 
@@ -213,6 +228,7 @@ export class PacketStore {
     b.drops = widen(b.drops, (n) => new Uint32Array(n));
     this.chunkOf = widen(this.chunkOf, (n) => new Uint32Array(n));
     this.kind = widen(this.kind, (n) => new Uint8Array(n));
+    this.annotationEntry = widen(this.annotationEntry, (n) => new Float64Array(n));
     b.count = capacity;
     this.capacity = capacity;
   }

@@ -112,3 +112,42 @@ describe('FilteredView', () => {
     expect(view.length).toBe(0);
   });
 });
+
+describe('PacketStore across many reused batches', () => {
+  it('reads back every frame, its metadata and its annotations exactly as fed', () => {
+    const store = new PacketStore({ limit: 10_000, chunkBytes: 4096, annotationBlock: 32 });
+    // One buffer reused for every batch, as the file and ring sources do.
+    const fed: { bytes: number[]; wire: number; annotations?: string[] }[] = [];
+    let batch = batchOf([]);
+    for (let b = 0; b < 60; b++) {
+      const frames = Array.from({ length: 25 }, (_, i) => Uint8Array.from({ length: 40 + ((b * 25 + i) % 90) }, (_, k) => (b * 31 + i * 7 + k) & 0xff));
+      batch = batchOf(frames, { gap: 16 + (b % 3) });
+      const first = store.append(batch);
+      frames.forEach((f, i) => {
+        const seq = first + i;
+        const annotations = seq % 4 === 3 ? undefined : [`probe #${seq}`, ...(seq % 10 === 0 ? [`verdict for ${seq}`] : [])];
+        if (annotations) store.setAnnotations(seq, annotations.map(note));
+        fed.push({ bytes: Array.from(f), wire: batch.wireLen[i], annotations });
+      });
+      batch.bytes.fill(0xee); // the next read overwrites the batch: nothing may point into it
+    }
+    expect(store.size).toBe(1500);
+    expect(store.annotationStats.entries).toBe(1125);
+    fed.forEach((f, seq) => {
+      expect(Array.from(storedBytes(store, seq))).toEqual(f.bytes);
+      expect(store.batch.wireLen[store.slot(seq)]).toBe(f.wire);
+      expect(store.annotationsOf(seq)?.map((a) => a.summary)).toEqual(f.annotations);
+    });
+  });
+
+  it('forgets a dropped packet\'s annotations and never lends them to the packet reusing its slot', () => {
+    // 7 slots: an odd packet reuses the slot of an annotated even one, and the other way round.
+    const store = new PacketStore({ limit: 7, annotationBlock: 4 });
+    for (let seq = 0; seq < 40; seq++) {
+      store.append(batchOf([marked(seq, 60)]));
+      if (seq % 2 === 0) store.setAnnotations(seq, [note(`even ${seq}`)]);
+    }
+    for (let seq = 0; seq < 33; seq++) expect(store.annotationsOf(seq)).toBeUndefined();
+    for (let seq = 33; seq < 40; seq++) expect(store.annotationsOf(seq)?.[0].summary).toBe(seq % 2 === 0 ? `even ${seq}` : undefined);
+  });
+});
