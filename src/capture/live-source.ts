@@ -1,7 +1,15 @@
 // Live capture from one or more links, as snoop does it: each link opened PASSIVE|RAW, bound to
 // every SAP, promiscuous as asked, with an optional kernel filter, receiving through its own
-// TPACKET_V3 ring. Batches are ring blocks handed out zero-copy; with several links we always
-// hand out the block whose next frame is oldest, so output is in time order block by block.
+// TPACKET_V3 ring. Batches are runs of frames from one ring block, handed out zero-copy.
+//
+// With several links the merge is per frame (mergeStep): from the link whose next frame is
+// oldest we take frames only up to the next frame of every other link, and a block is released
+// only once all of it has been handed out. A link with no ready block may still hold older frames
+// in the block the kernel is filling; that block was opened no later than its oldest frame and is
+// retired at most one block timeout (plus timer granularity) later, so a frame stamped t may go
+// once the wall clock (CLOCK_REALTIME, the clock of the time stamps) is past t + that hold time.
+// Until then we poll, with a timeout, only the links we are waiting for. One link needs none of
+// this: whole blocks go out as soon as they are ready.
 //
 // Every socket is created and configured synchronously inside openLiveSource before its promise
 // settles, so a caller that switched the thread's network namespace (tests) gets sockets there.
@@ -49,7 +57,97 @@ interface LiveLink {
   lastStats: LinkStats;
   /** Frames handed out so far; with the kernel's counts this tells when a drain is complete. */
   delivered: number;
+  /** The head block has not been read from yet: refresh `drops` before its first frames go out. */
+  freshBlock: boolean;
+  /** Kernel drops on this link up to the block being handed out (-D's cumulative count). */
+  drops: number;
 }
+
+/** What the merge knows about one link before each hand-out. */
+export interface MergeHead {
+  /** Capture on the link still runs, so it may still deliver frames. */
+  active: boolean;
+  /** A ready block holds unread frames; `sec`.`nsec` is the time stamp of the next one. */
+  ready: boolean;
+  sec: number;
+  nsec: number;
+}
+
+/** mergeStep's answer; the object is reused. */
+export interface MergeDecision {
+  /** Link to take frames from, or -1 when nothing may go yet. */
+  link: number;
+  /** Take that link's frames stamped at or before this instant (Infinity: its whole block). */
+  untilSec: number;
+  untilNsec: number;
+  /** With link -1: the wall-clock ms at which a held frame may go, or Infinity (wait for frames). */
+  waitUntilMs: number;
+}
+
+/**
+ * The per-frame merge rule. The link with the oldest ready frame (time t) goes first, but only
+ * with frames no later than every other ready link's next frame. An active link with no ready
+ * block may hold frames in the block the kernel is filling, which it retires within `holdMs` of
+ * their time stamps: while `nowMs` < t + `holdMs` nothing may go (wait until then), and after that
+ * only frames stamped up to `nowMs` - `holdMs`. Pass `nowMs` = Infinity to hand out everything
+ * ready regardless (the end of a drain).
+ */
+export function mergeStep(heads: readonly MergeHead[], nowMs: number, holdMs: number, out: MergeDecision): MergeDecision {
+  out.link = -1;
+  out.untilSec = Infinity;
+  out.untilNsec = 0;
+  out.waitUntilMs = Infinity;
+  let oldest = -1;
+  for (let i = 0; i < heads.length; i++) {
+    const h = heads[i];
+    if (h.active && h.ready && (oldest < 0 || before(h, heads[oldest]))) oldest = i;
+  }
+  if (oldest < 0) return out;
+  let waiting = false;
+  for (let i = 0; i < heads.length; i++) {
+    const h = heads[i];
+    if (i === oldest || !h.active) continue;
+    if (!h.ready) waiting = true;
+    else if (h.sec < out.untilSec || (h.sec === out.untilSec && h.nsec < out.untilNsec)) {
+      out.untilSec = h.sec;
+      out.untilNsec = h.nsec;
+    }
+  }
+  if (waiting) {
+    const t = heads[oldest];
+    const due = t.sec * 1000 + t.nsec / 1e6 + holdMs;
+    if (nowMs < due) {
+      out.waitUntilMs = due;
+      return out;
+    }
+    const safeMs = nowMs - holdMs;
+    if (safeMs < Infinity) {
+      const sec = Math.floor(safeMs / 1000);
+      const nsec = Math.floor((safeMs - sec * 1000) * 1e6);
+      if (sec < out.untilSec || (sec === out.untilSec && nsec < out.untilNsec)) {
+        out.untilSec = sec;
+        out.untilNsec = nsec;
+      }
+    }
+  }
+  out.link = oldest;
+  return out;
+}
+
+function before(a: MergeHead, b: MergeHead): boolean {
+  return a.sec < b.sec || (a.sec === b.sec && a.nsec < b.nsec);
+}
+
+/**
+ * How long after its time stamp a frame may still be in a block the kernel has not retired: the
+ * block timeout, rounded up by the kernel to whole jiffies and fired by a timer wheel whose
+ * granularity grows to 1/8 of longer timeouts.
+ */
+export function retireHoldMs(blockTimeoutMs: number): number {
+  return blockTimeoutMs + RETIRE_SLACK_MS + blockTimeoutMs / 8;
+}
+
+const RETIRE_SLACK_MS = 5;
 
 /** Longest wait, beyond one block timeout, for the kernel to retire the blocks it is filling at stop(). */
 const STOP_GRACE_MS = 1000;
@@ -85,7 +183,7 @@ class LiveCapture implements LiveSource {
     try {
       for (const name of names) {
         const handle = dlpiOpen(name, DlpiFlag.PASSIVE | DlpiFlag.RAW, { ring: geometry });
-        this.live.push({ index: this.live.length, handle, ended: false, endReason: null, lastStats: { received: 0, dropped: 0 }, delivered: 0 });
+        this.live.push({ index: this.live.length, handle, ended: false, endReason: null, lastStats: { received: 0, dropped: 0 }, delivered: 0, freshBlock: true, drops: 0 });
         const info = handle.info();
         const linkType = linkTypeForArphrd(info.arphrd);
         if (linkType === null) throw new DlpiError(DlpiErr.EBADLINK, { link: name, message: `link '${name}' has a link-layer type (ARPHRD ${info.arphrd}) dlsnoop cannot capture` });
@@ -109,38 +207,58 @@ class LiveCapture implements LiveSource {
     // A frame takes at least 64 bytes of a block (header, sockaddr_ll, alignment), so one batch
     // holds a whole block.
     const batch = allocBatch(Math.ceil(biggestBlock / 64));
+    const heads: MergeHead[] = this.live.map(() => ({ active: false, ready: false, sec: 0, nsec: 0 }));
+    const decision: MergeDecision = { link: -1, untilSec: Infinity, untilNsec: 0, waitUntilMs: Infinity };
+    const holdMs = retireHoldMs(this.blockTimeoutMs);
     for (;;) {
       if (this.closed) return;
-      const link = this.oldestReady();
-      if (link !== null) {
+      // A failed link ends once the blocks it still holds have been handed out.
+      for (const l of this.live) if (!l.ended && l.endReason !== null && !l.handle.ring.headReady()) this.end(l, l.endReason);
+      let now = Date.now();
+      // Past the stop deadline nothing more is coming: whatever is ready goes, in merge order.
+      const overdue = this.stopping && now >= this.stopDeadline;
+      if (overdue) now = Infinity;
+      this.readHeads(heads);
+      mergeStep(heads, now, holdMs, decision);
+      if (decision.link >= 0) {
+        const link = this.live[decision.link];
+        const ring = link.handle.ring;
+        if (link.freshBlock) {
+          link.lastStats = link.handle.stats();
+          link.drops = link.lastStats.dropped;
+          link.freshBlock = false;
+        }
         batch.count = 0;
-        const used = link.handle.ring.fill(batch, link.index, link.handle, this.snaplen);
+        const used = ring.fill(batch, link.index, link.handle, this.snaplen, decision.untilSec, decision.untilNsec, link.drops);
         link.delivered += batch.count;
         if (batch.count > 0) yield batch;
         if (this.closed) return;
-        if (used) link.handle.ring.release();
+        if (used) {
+          ring.release();
+          link.freshBlock = true;
+        }
         continue;
       }
-      for (const l of this.live) if (!l.ended && l.endReason !== null) this.end(l, l.endReason);
       const active = this.live.filter((l) => !l.ended);
-      if (active.length === 0) return;
-      let timeout = -1;
+      if (overdue || active.length === 0) return;
+      let timeout = decision.waitUntilMs === Infinity ? -1 : Math.max(1, Math.ceil(decision.waitUntilMs - now));
       if (this.stopping) {
         // Done once every frame the kernel accepted has been handed out or counted as dropped;
         // the deadline only bounds the wait for a block the kernel is slow to retire.
         if (active.every((l) => this.drained(l))) return;
-        timeout = this.stopDeadline - Date.now();
-        if (timeout <= 0) return;
-        timeout = Math.min(timeout, this.blockTimeoutMs);
+        const left = Math.min(this.stopDeadline - now, this.blockTimeoutMs);
+        timeout = timeout < 0 ? left : Math.min(timeout, left);
       }
-      this.waiting = dlpiWait([...active.map((l) => l.handle.fd()), this.wakeFd], timeout);
+      // While frames are held, their own links' fds stay readable: poll only the links awaited.
+      const awaited = active.filter((l) => !l.handle.ring.headReady());
+      this.waiting = dlpiWait([...awaited.map((l) => l.handle.fd()), this.wakeFd], timeout);
       const revents = await this.waiting;
       this.waiting = null;
       if (this.closed) return;
-      active.forEach((l, i) => {
+      awaited.forEach((l, i) => {
         if ((revents[i] & (c.POLLERR | c.POLLHUP)) !== 0) this.checkLink(l);
       });
-      if (revents[active.length] !== 0) c.read(this.wakeFd, new Uint8Array(8), 8);
+      if (revents[awaited.length] !== 0) c.read(this.wakeFd, new Uint8Array(8), 8);
     }
   }
 
@@ -183,30 +301,29 @@ class LiveCapture implements LiveSource {
     handle.promiscOn(Promisc.SAP);
   }
 
-  /** The live link whose next unread frame is oldest, among those with a block ready. */
-  private oldestReady(): LiveLink | null {
-    let best: LiveLink | null = null;
-    let bestTime = Infinity;
+  /** Refresh what the merge knows about each link's next frame. */
+  private readHeads(heads: MergeHead[]): void {
     for (const l of this.live) {
-      if (l.ended || !l.handle.ring.headReady()) continue;
-      const t = l.handle.ring.headTime();
-      if (t < bestTime) {
-        best = l;
-        bestTime = t;
+      const h = heads[l.index];
+      h.active = !l.ended;
+      h.ready = h.active && l.handle.ring.headReady();
+      if (h.ready) {
+        h.sec = l.handle.ring.headSec();
+        h.nsec = l.handle.ring.headNsec();
       }
     }
-    return best;
+  }
+
+  /** Every frame the kernel accepted on `l` has been handed out or counted as dropped. */
+  private drained(l: LiveLink): boolean {
+    const s = (l.lastStats = l.handle.stats());
+    return l.delivered + s.dropped >= s.received;
   }
 
   /**
    * After POLLERR: a link that went down or away ends once its ring is drained. Reading SO_ERROR
    * clears the error; if the link is up again by now, capture on it simply continues.
    */
-  private drained(l: LiveLink): boolean {
-    const s = (l.lastStats = l.handle.stats());
-    return l.delivered + s.dropped >= s.received;
-  }
-
   private checkLink(l: LiveLink): void {
     l.handle.pendingError();
     const status = l.handle.linkStatus();

@@ -27,8 +27,8 @@ const VLAN_TAG_LEN = 4;
 const BD_STATUS = 8;
 const BD_NUM_PKTS = 12;
 const BD_FIRST_PKT = 16;
+/** ts_first_pkt: seconds, then nanoseconds in the next word (as in tpacket3_hdr). */
 const BD_TS_FIRST_SEC = 32;
-const BD_TS_FIRST_NSEC = 36;
 // tpacket3_hdr
 const H_NEXT = 0;
 const H_SEC = 4;
@@ -60,11 +60,14 @@ export const INTERACTIVE_RING: RingGeometry = { blockSize: 1 << 20, blockCount: 
 
 /**
  * Geometry for about `ringBytes` of ring: blocks of up to 1 MiB, at least two of them, so even a
- * tiny ring keeps one block with the kernel while the other is being read.
+ * tiny ring keeps one block with the kernel while the other is being read. Eight or more when the
+ * ring is big enough: at low rates every block is retired by its timeout holding a few frames,
+ * and a multi-link merge keeps up to two of them per link while it waits for the other links
+ * (live-source.ts); the kernel drops everything once it finds no free block.
  */
 export function ringGeometry(ringBytes: number, retireTimeoutMs: number): RingGeometry {
   let blockSize = PAGE_SIZE;
-  while (blockSize * 2 <= Math.min(1 << 20, ringBytes / 4)) blockSize *= 2;
+  while (blockSize * 2 <= Math.min(1 << 20, ringBytes / 8)) blockSize *= 2;
   const blockCount = Math.max(2, Math.floor(ringBytes / blockSize));
   return { blockSize, blockCount, frameSize: Math.min(2048, blockSize), retireTimeoutMs };
 }
@@ -139,28 +142,36 @@ export class PacketRing {
     return (Atomics.load(this.status, (this.head * this.geometry.blockSize + BD_STATUS) >> 2) & TP_STATUS_USER) !== 0;
   }
 
-  /** Seconds (fractional) of the next unread packet in the head block; call only when headReady(). */
-  headTime(): number {
-    if (!this.loaded) {
-      const base = (this.head * this.geometry.blockSize) >> 2;
-      return this.u32[base + (BD_TS_FIRST_SEC >> 2)] + this.u32[base + (BD_TS_FIRST_NSEC >> 2)] / 1e9;
-    }
-    const h = (this.head * this.geometry.blockSize + this.cursor) >> 2;
-    return this.u32[h + (H_SEC >> 2)] + this.u32[h + (H_NSEC >> 2)] / 1e9;
+  /**
+   * Time stamp (seconds part) of the next unread frame in the head block; call only when
+   * headReady(). Read from the frame itself: the block's ts_first_pkt is when the kernel opened
+   * the block, which may be well before its first frame.
+   */
+  headSec(): number {
+    return this.u32[this.headStampWord()];
+  }
+
+  /** Nanoseconds part of `headSec()`'s time stamp. */
+  headNsec(): number {
+    return this.u32[this.headStampWord() + 1];
   }
 
   /**
    * Append the head block's unread frames that pass `gate` to `batch` (whose `bytes` becomes the
-   * ring view), up to the batch's capacity. Returns true when the block is used up; the caller
-   * then calls `release()` once the batch has been consumed.
+   * ring view), up to the batch's capacity and stopping before the first frame stamped after
+   * `untilSec.untilNsec` (Infinity: no bound), so a multi-link merge can take part of a block and
+   * come back for the rest. Every frame gets `drops` (-D's cumulative count). Returns true when the
+   * block is used up; the caller then calls `release()` once the batch has been consumed.
    */
-  fill(batch: FrameBatch, linkIndex: number, gate: FrameGate, snaplen: number): boolean {
+  fill(batch: FrameBatch, linkIndex: number, gate: FrameGate, snaplen: number, untilSec = Infinity, untilNsec = 0, drops = 0): boolean {
     this.load();
     batch.bytes = this.bytes;
     const capacity = batch.offset.length;
     let n = batch.count;
     while (this.left > 0 && n < capacity) {
       const hdr = this.head * this.geometry.blockSize + this.cursor;
+      const sec = this.u32[(hdr + H_SEC) >> 2];
+      if (sec > untilSec || (sec === untilSec && this.u32[(hdr + H_NSEC) >> 2] > untilNsec)) break;
       const taken = this.readFrame(hdr, gate, snaplen);
       this.advance(hdr);
       if (!taken) continue;
@@ -173,7 +184,7 @@ export class PacketRing {
       batch.link[n] = linkIndex;
       batch.pktType[n] = f.pktType;
       batch.direction[n] = f.pktType === PacketType.OUTGOING ? Direction.OUT : Direction.IN;
-      batch.drops[n] = 0;
+      batch.drops[n] = drops;
       n++;
     }
     batch.count = n;
@@ -220,6 +231,13 @@ export class PacketRing {
   }
 
   private readonly frame: RingFrame = { offset: 0, capLen: 0, wireLen: 0, sec: 0, nsec: 0, pktType: 0 };
+
+  /** Word index of the head's time stamp: the next unread frame's, or for an empty block its open time. */
+  private headStampWord(): number {
+    this.load();
+    const block = this.head * this.geometry.blockSize;
+    return (this.left > 0 ? block + this.cursor + H_SEC : block + BD_TS_FIRST_SEC) >> 2;
+  }
 
   private load(): void {
     if (this.loaded) return;

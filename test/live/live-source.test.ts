@@ -87,7 +87,7 @@ describe.runIf(liveTestsEnabled())('LiveSource on veth pairs', () => {
     await expect(open([v1.b, 'nosuchlink0'])).rejects.toMatchObject({ code: DlpiErr.ENOLINK, message: 'DLPI link does not exist' });
   });
 
-  it('merges two links in time order, block by block, and stop() drains what is in flight', async () => {
+  it('merges two links in time order and stop() drains what is in flight', async () => {
     const src = await open([v1.b, v2.b]);
     // Bursts 30 ms apart on alternating links: each burst fills its own block (10 ms timeout),
     // and all of them wait in the rings before we read, so the order comes from the merge.
