@@ -9,6 +9,9 @@
 // (which would have to load TypeScript and ship batches back) and keeps assertions in-process.
 // Shell commands use `ip -n NS` / `ip netns exec NS`, which also remounts /sys for that namespace.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
+import { openLiveSource, type LiveSource, type LiveSourceOptions } from '../../src/capture/live-source.js';
+import { DlpiFlag, dlpiOpen, type DlpiHandle } from '../../src/dlpi/dlpi.js';
 import * as c from '../../src/dlpi/libc.js';
 
 let counter = 0;
@@ -133,4 +136,42 @@ export function etherTypeFilter(...types: number[]): Uint8Array {
     dv.setUint32(i * 8 + 4, k, true);
   });
   return b;
+}
+
+/** Two veth pairs from namespace `nsA` to `nsB`, raw senders open on the `nsA` ends. */
+export interface TwoLinkRig {
+  lab: NetnsLab;
+  nsA: string;
+  nsB: string;
+  v1: VethPair;
+  v2: VethPair;
+  tx1: DlpiHandle;
+  tx2: DlpiHandle;
+  /** A live source on `nsB`'s ends of `links`, promiscuous, kernel-filtered to LAB_ETHERTYPE. */
+  openCapture(links: string[], opts?: Partial<LiveSourceOptions>): Promise<LiveSource>;
+}
+
+/** IEEE 802 local experimental ethertype: the test frames, told apart from the kernel's own traffic. */
+export const LAB_ETHERTYPE = 0x88b5;
+
+/** A TwoLinkRig for the enclosing describe block: built in beforeAll, torn down in afterAll. */
+export function useTwoLinkRig(purpose: string): TwoLinkRig {
+  const rig = {
+    lab: new NetnsLab(purpose),
+    openCapture: (links, opts = {}) =>
+      rig.lab.inside(rig.nsB, () => openLiveSource(links, { promisc: 'phys', filter: etherTypeFilter(LAB_ETHERTYPE), blockTimeoutMs: 10, ringBytes: 1 << 20, ...opts })),
+  } as TwoLinkRig;
+  beforeAll(() => {
+    rig.nsA = rig.lab.addNamespace();
+    rig.nsB = rig.lab.addNamespace();
+    rig.v1 = rig.lab.addVeth(rig.nsA, rig.nsB, { id: 1 });
+    rig.v2 = rig.lab.addVeth(rig.nsA, rig.nsB, { id: 2 });
+    [rig.tx1, rig.tx2] = rig.lab.inside(rig.nsA, () => [dlpiOpen(rig.v1.a, DlpiFlag.RAW), dlpiOpen(rig.v2.a, DlpiFlag.RAW)]);
+  });
+  afterAll(() => {
+    rig.tx1?.close();
+    rig.tx2?.close();
+    rig.lab.destroy();
+  });
+  return rig;
 }

@@ -19,8 +19,8 @@ function make(o: Base & Pick<MembershipObservation, 'kind' | 'version' | 'group'
   const srcIp = o.srcIp ?? (family === 4 ? '192.0.2.10' : 'fe80::10');
   const dstIp = o.dstIp ?? '224.0.0.1';
   return {
-    number: o.number ?? ++counter, link: 'eth1', family, srcMac: '02:00:00:00:00:10',
-    dstMac: multicastMac(dstIp), srcIp, srcKey: keyOf(srcIp), dstIp, hops: 1, routerAlert: true,
+    number: o.number ?? ++counter, link: 'eth1', srcMac: '02:00:00:00:00:10',
+    dstMac: multicastMac(dstIp), hops: 1, routerAlert: true,
     tos: 0xc0, ipId: 0, hbhPadding: 0, checksumOk: true, outgoing: false, maxRespMs: 0, qrv: 0, qqiSec: 0,
     suppress: false, querySources: [], ...o, srcKey: keyOf(srcIp), dstIp, srcIp, family,
   };

@@ -1,14 +1,11 @@
 // Multi-link capture merged per frame: the merge rule on its own (mergeStep), then the real
 // kernel with frames interleaved on two links a couple of milliseconds apart, far closer than a
 // ring block timeout, and kernel drop counts carried per frame for -D.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FrameBatch } from '../../src/capture/frame.js';
-import { mergeStep, openLiveSource, retireHoldMs, type LiveSource, type MergeDecision, type MergeHead } from '../../src/capture/live-source.js';
+import { mergeStep, retireHoldMs, type LiveSource, type MergeDecision, type MergeHead } from '../../src/capture/live-source.js';
 import { ether } from '../../src/craft/frames.js';
-import { DlpiFlag, dlpiOpen, type DlpiHandle } from '../../src/dlpi/dlpi.js';
-import { NetnsLab, etherTypeFilter, liveTestsEnabled, sleep, type VethPair } from '../helpers/netns.js';
-
-const TEST_TYPE = 0x88b5;
+import { LAB_ETHERTYPE, liveTestsEnabled, sleep, useTwoLinkRig, type VethPair } from '../helpers/netns.js';
 
 const head = (sec: number, nsec: number, ready = true, active = true): MergeHead => ({ active, ready, sec, nsec });
 const decide = (heads: MergeHead[], nowMs: number, holdMs = 60): MergeDecision =>
@@ -83,35 +80,14 @@ function collect(batch: FrameBatch, into: Seen[]): void {
 }
 
 describe.runIf(liveTestsEnabled())('LiveSource merging links per frame', () => {
-  const lab = new NetnsLab('merge');
-  let nsA: string;
-  let nsB: string;
-  let v1: VethPair;
-  let v2: VethPair;
-  let tx1: DlpiHandle;
-  let tx2: DlpiHandle;
-
-  beforeAll(() => {
-    nsA = lab.addNamespace();
-    nsB = lab.addNamespace();
-    v1 = lab.addVeth(nsA, nsB, { id: 1 });
-    v2 = lab.addVeth(nsA, nsB, { id: 2 });
-    [tx1, tx2] = lab.inside(nsA, () => [dlpiOpen(v1.a, DlpiFlag.RAW), dlpiOpen(v2.a, DlpiFlag.RAW)]);
-  });
-  afterAll(() => {
-    tx1?.close();
-    tx2?.close();
-    lab.destroy();
-  });
+  const rig = useTwoLinkRig('merge');
 
   const frame = (v: VethPair, seq: number): Uint8Array => {
     const payload = new Uint8Array(64);
     new DataView(payload.buffer).setUint32(0, seq);
-    return ether({ dst: v.macB, src: v.macA, type: TEST_TYPE }, payload);
+    return ether({ dst: v.macB, src: v.macA, type: LAB_ETHERTYPE }, payload);
   };
 
-  const open = (links: string[], opts: Partial<Parameters<typeof openLiveSource>[1]> = {}): Promise<LiveSource> =>
-    lab.inside(nsB, () => openLiveSource(links, { promisc: 'phys', filter: etherTypeFilter(TEST_TYPE), blockTimeoutMs: 10, ringBytes: 1 << 20, ...opts }));
 
   /** Read the source while `send` runs, stop once it is done, and give up after 10 s. */
   async function capture(src: LiveSource, send: () => Promise<void>): Promise<Seen[]> {
@@ -125,14 +101,14 @@ describe.runIf(liveTestsEnabled())('LiveSource merging links per frame', () => {
   }
 
   it('interleaves frames of two links in time order, far finer than a block timeout', async () => {
-    const src = await open([v1.b, v2.b]);
+    const src = await rig.openCapture([rig.v1.b, rig.v2.b]);
     const total = 200;
     // Alternate links every ~2 ms while the capture is read: each 10 ms block holds a few frames
     // of one link, so a block-by-block merge would put runs of one link ahead of the other's.
     const seen = await capture(src, async () => {
       for (let seq = 0; seq < total; seq++) {
-        if (seq % 2 === 0) tx1.send(null, frame(v1, seq));
-        else tx2.send(null, frame(v2, seq));
+        if (seq % 2 === 0) rig.tx1.send(null, frame(rig.v1, seq));
+        else rig.tx2.send(null, frame(rig.v2, seq));
         await sleep(2);
       }
     });
@@ -148,13 +124,13 @@ describe.runIf(liveTestsEnabled())('LiveSource merging links per frame', () => {
   });
 
   it('keeps one busy link in order with a quiet one, and drains both at stop()', async () => {
-    const src = await open([v1.b, v2.b]);
+    const src = await rig.openCapture([rig.v1.b, rig.v2.b]);
     // A run on link 1, a single frame on link 2 in its middle, then the rest of the run: the
     // lone frame has to wait in its own ring's block for the run's frames around it.
     const seen = await capture(src, async () => {
       for (let seq = 0; seq < 30; seq++) {
-        if (seq === 15) tx2.send(null, frame(v2, seq));
-        else tx1.send(null, frame(v1, seq));
+        if (seq === 15) rig.tx2.send(null, frame(rig.v2, seq));
+        else rig.tx1.send(null, frame(rig.v1, seq));
         await sleep(1);
       }
     });
@@ -164,12 +140,12 @@ describe.runIf(liveTestsEnabled())('LiveSource merging links per frame', () => {
   });
 
   it('carries the link\'s cumulative kernel drop count on each frame (-D)', async () => {
-    const src = await open([v1.b, v2.b], { ringBytes: 8192, blockTimeoutMs: 5 });
+    const src = await rig.openCapture([rig.v1.b, rig.v2.b], { ringBytes: 8192, blockTimeoutMs: 5 });
     const sent = 2000;
     const seen = await capture(src, async () => {
-      tx2.send(null, frame(v2, 0));
+      rig.tx2.send(null, frame(rig.v2, 0));
       // A burst far bigger than two 4 KiB blocks: most of it is dropped before we read.
-      for (let seq = 1; seq <= sent; seq++) tx1.send(null, frame(v1, seq));
+      for (let seq = 1; seq <= sent; seq++) rig.tx1.send(null, frame(rig.v1, seq));
       await sleep(30);
     });
     const [busy, quiet] = src.stats();

@@ -1,20 +1,18 @@
 // LiveSource against the real kernel: several links merged in time order, real stack traffic
 // (ARP + ICMP echo between namespaces), links vanishing mid-capture, stop() draining, drops.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Direction, LinkType, type FrameBatch } from '../../src/capture/frame.js';
-import { openLiveSource, type LiveSource } from '../../src/capture/live-source.js';
+import type { LiveSource } from '../../src/capture/live-source.js';
 import { EtherType, ether, icmpEcho, ip4 } from '../../src/craft/frames.js';
-import { DlpiFlag, dlpiOpen, type DlpiHandle } from '../../src/dlpi/dlpi.js';
+import { DlpiFlag, dlpiOpen } from '../../src/dlpi/dlpi.js';
 import { DlpiErr } from '../../src/dlpi/errors.js';
 import * as c from '../../src/dlpi/libc.js';
-import { NetnsLab, etherTypeFilter, liveTestsEnabled, sleep, type VethPair } from '../helpers/netns.js';
-
-const TEST_TYPE = 0x88b5;
+import { LAB_ETHERTYPE, liveTestsEnabled, sleep, useTwoLinkRig, type VethPair } from '../helpers/netns.js';
 
 function testFrame(v: VethPair, seq: number): Uint8Array {
   const payload = new Uint8Array(64);
   new DataView(payload.buffer).setUint32(0, seq);
-  return ether({ dst: v.macB, src: v.macA, type: TEST_TYPE }, payload);
+  return ether({ dst: v.macB, src: v.macA, type: LAB_ETHERTYPE }, payload);
 }
 
 interface Seen {
@@ -52,54 +50,33 @@ async function run(src: LiveSource, stopAfterMs: number, during?: () => Promise<
 }
 
 describe.runIf(liveTestsEnabled())('LiveSource on veth pairs', () => {
-  const lab = new NetnsLab('live');
-  let nsA: string;
-  let nsB: string;
-  let v1: VethPair;
-  let v2: VethPair;
-  let tx1: DlpiHandle;
-  let tx2: DlpiHandle;
+  const rig = useTwoLinkRig('live');
 
-  beforeAll(() => {
-    nsA = lab.addNamespace();
-    nsB = lab.addNamespace();
-    v1 = lab.addVeth(nsA, nsB, { id: 1 });
-    v2 = lab.addVeth(nsA, nsB, { id: 2 });
-    [tx1, tx2] = lab.inside(nsA, () => [dlpiOpen(v1.a, DlpiFlag.RAW), dlpiOpen(v2.a, DlpiFlag.RAW)]);
-  });
-  afterAll(() => {
-    tx1?.close();
-    tx2?.close();
-    lab.destroy();
-  });
-
-  const open = (links: string[], opts: Partial<Parameters<typeof openLiveSource>[1]> = {}): Promise<LiveSource> =>
-    lab.inside(nsB, () => openLiveSource(links, { promisc: 'phys', filter: etherTypeFilter(TEST_TYPE), blockTimeoutMs: 10, ringBytes: 1 << 20, ...opts }));
 
   it('describes its links and rejects a missing one with DLPI_ENOLINK', async () => {
-    const src = await open([v1.b, v2.b]);
+    const src = await rig.openCapture([rig.v1.b, rig.v2.b]);
     expect(src.links).toEqual([
-      { name: v1.b, linkType: LinkType.ETHERNET, snaplen: 262144, ifIndex: expect.any(Number), mac: Uint8Array.from(v1.macB.split(':').map((h) => parseInt(h, 16))) },
-      { name: v2.b, linkType: LinkType.ETHERNET, snaplen: 262144, ifIndex: expect.any(Number), mac: Uint8Array.from(v2.macB.split(':').map((h) => parseInt(h, 16))) },
+      { name: rig.v1.b, linkType: LinkType.ETHERNET, snaplen: 262144, ifIndex: expect.any(Number), mac: Uint8Array.from(rig.v1.macB.split(':').map((h) => parseInt(h, 16))) },
+      { name: rig.v2.b, linkType: LinkType.ETHERNET, snaplen: 262144, ifIndex: expect.any(Number), mac: Uint8Array.from(rig.v2.macB.split(':').map((h) => parseInt(h, 16))) },
     ]);
-    expect(src.description).toBe(`link ${v1.b}, ${v2.b}`);
+    expect(src.description).toBe(`link ${rig.v1.b}, ${rig.v2.b}`);
     await src.close();
-    await expect(open([v1.b, 'nosuchlink0'])).rejects.toMatchObject({ code: DlpiErr.ENOLINK, message: 'DLPI link does not exist' });
+    await expect(rig.openCapture([rig.v1.b, 'nosuchlink0'])).rejects.toMatchObject({ code: DlpiErr.ENOLINK, message: 'DLPI link does not exist' });
   });
 
   it('merges two links in time order and stop() drains what is in flight', async () => {
-    const src = await open([v1.b, v2.b]);
+    const src = await rig.openCapture([rig.v1.b, rig.v2.b]);
     // Bursts 30 ms apart on alternating links: each burst fills its own block (10 ms timeout),
     // and all of them wait in the rings before we read, so the order comes from the merge.
     const order: number[] = [];
     for (let burst = 0; burst < 6; burst++) {
-      const tx = burst % 2 === 0 ? tx1 : tx2;
-      for (let i = 0; i < 10; i++) tx.send(null, testFrame(burst % 2 === 0 ? v1 : v2, burst * 100 + i));
+      const tx = burst % 2 === 0 ? rig.tx1 : rig.tx2;
+      for (let i = 0; i < 10; i++) tx.send(null, testFrame(burst % 2 === 0 ? rig.v1 : rig.v2, burst * 100 + i));
       order.push(burst % 2);
       await sleep(30);
     }
     // The last burst is sent right before stop(): still in a block the kernel is filling.
-    for (let i = 0; i < 10; i++) tx1.send(null, testFrame(v1, 600 + i));
+    for (let i = 0; i < 10; i++) rig.tx1.send(null, testFrame(rig.v1, 600 + i));
     const seen = await run(src, 0);
     expect(seen.length).toBe(70);
     expect(seen.map((s) => s.seq)).toEqual([0, 1, 2, 3, 4, 5, 6].flatMap((b) => Array.from({ length: 10 }, (_, i) => b * 100 + i)));
@@ -117,12 +94,12 @@ describe.runIf(liveTestsEnabled())('LiveSource on veth pairs', () => {
   });
 
   it('captures a real ping between namespaces: ARP and ICMP both ways, with directions', async () => {
-    lab.ip(nsA, 'addr', 'add', '198.51.100.1/24', 'dev', v1.a);
-    lab.ip(nsB, 'addr', 'add', '198.51.100.2/24', 'dev', v1.b);
-    const src = await open([v1.b], { filter: null });
-    // An ICMP echo through a raw IP socket in nsA: the kernel resolves the neighbour with ARP and
-    // nsB's stack answers, as with ping(8) (not installed everywhere).
-    const sock = lab.inside(nsA, () => c.socket(c.AF_INET, c.SOCK_RAW, 1));
+    rig.lab.ip(rig.nsA, 'addr', 'add', '198.51.100.1/24', 'dev', rig.v1.a);
+    rig.lab.ip(rig.nsB, 'addr', 'add', '198.51.100.2/24', 'dev', rig.v1.b);
+    const src = await rig.openCapture([rig.v1.b], { filter: null });
+    // An ICMP echo through a raw IP socket in rig.nsA: the kernel resolves the neighbour with ARP and
+    // rig.nsB's stack answers, as with ping(8) (not installed everywhere).
+    const sock = rig.lab.inside(rig.nsA, () => c.socket(c.AF_INET, c.SOCK_RAW, 1));
     expect(sock).toBeGreaterThanOrEqual(0);
     const dst = new Uint8Array(16);
     new DataView(dst.buffer).setUint16(0, c.AF_INET, true);
@@ -145,14 +122,14 @@ describe.runIf(liveTestsEnabled())('LiveSource on veth pairs', () => {
     expect(requests.map((s) => [s.direction, s.bytes[41]])).toEqual([1, 2, 3].map((seq) => [Direction.IN, seq]));
     expect(replies.map((s) => [s.direction, s.bytes[41]])).toEqual([1, 2, 3].map((seq) => [Direction.OUT, seq]));
     await src.close();
-    lab.ip(nsA, 'addr', 'flush', 'dev', v1.a);
-    lab.ip(nsB, 'addr', 'flush', 'dev', v1.b);
+    rig.lab.ip(rig.nsA, 'addr', 'flush', 'dev', rig.v1.a);
+    rig.lab.ip(rig.nsB, 'addr', 'flush', 'dev', rig.v1.b);
   });
 
   it('reports kernel drops on a tiny ring: captured + dropped = sent', async () => {
-    const src = await open([v1.b], { ringBytes: 8192, blockTimeoutMs: 5 });
+    const src = await rig.openCapture([rig.v1.b], { ringBytes: 8192, blockTimeoutMs: 5 });
     const sent = 2000;
-    for (let i = 0; i < sent; i++) tx1.send(null, testFrame(v1, i));
+    for (let i = 0; i < sent; i++) rig.tx1.send(null, testFrame(rig.v1, i));
     const seen = await run(src, 30);
     const [stats] = src.stats();
     expect(stats.dropped).toBeGreaterThan(0);
@@ -162,25 +139,25 @@ describe.runIf(liveTestsEnabled())('LiveSource on veth pairs', () => {
   });
 
   it('ends capture on a link that goes down or disappears, and carries on with the others', async () => {
-    const extra = lab.addVeth(nsA, nsB, { id: 3 });
-    const tx3 = lab.inside(nsA, () => dlpiOpen(extra.a, DlpiFlag.RAW));
+    const extra = rig.lab.addVeth(rig.nsA, rig.nsB, { id: 3 });
+    const tx3 = rig.lab.inside(rig.nsA, () => dlpiOpen(extra.a, DlpiFlag.RAW));
     const gone: [string, string][] = [];
-    const src = await open([v1.b, extra.b, v2.b], { onLinkGone: (name, reason) => gone.push([name, reason]) });
+    const src = await rig.openCapture([rig.v1.b, extra.b, rig.v2.b], { onLinkGone: (name, reason) => gone.push([name, reason]) });
     const seen = await run(src, 100, async () => {
       for (let i = 0; i < 5; i++) tx3.send(null, testFrame(extra, i));
       await sleep(30);
-      lab.ip(nsB, 'link', 'del', extra.b);
+      rig.lab.ip(rig.nsB, 'link', 'del', extra.b);
       await sleep(30);
-      lab.ip(nsB, 'link', 'set', v1.b, 'down');
+      rig.lab.ip(rig.nsB, 'link', 'set', rig.v1.b, 'down');
       await sleep(30);
-      for (let i = 0; i < 5; i++) tx2.send(null, testFrame(v2, 100 + i));
+      for (let i = 0; i < 5; i++) rig.tx2.send(null, testFrame(rig.v2, 100 + i));
       await sleep(30);
     });
     tx3.close();
-    lab.ip(nsB, 'link', 'set', v1.b, 'up');
+    rig.lab.ip(rig.nsB, 'link', 'set', rig.v1.b, 'up');
     expect(gone).toEqual([
       [extra.b, 'no longer exists'],
-      [v1.b, 'went down'],
+      [rig.v1.b, 'went down'],
     ]);
     // Frames that arrived before the deletion were still delivered; the surviving link went on.
     expect(seen.filter((s) => s.link === 1).map((s) => s.seq)).toEqual([0, 1, 2, 3, 4]);
