@@ -77,6 +77,8 @@ try {
   rows.push(await measure('tcpdump -w /dev/null', `tcpdump -i brecv -B 32768 -w /dev/null`, cfg, tcpdumpStats));
   rows.push(await measure('dlsnoop text > /dev/null', `${dl} > /dev/null`, cfg, dlsnoopStats));
   rows.push(await measure('tcpdump -nn > /dev/null', `tcpdump -i brecv -B 32768 -nn > /dev/null`, cfg, tcpdumpStats));
+  // glibc's localtime() stats /etc/localtime per printed packet unless TZ is set (see run.mjs).
+  rows.push(await measure('TZ=UTC tcpdump -nn > /dev/null', `env TZ=UTC tcpdump -i brecv -B 32768 -nn > /dev/null`, cfg, tcpdumpStats));
   rows.push(await measure("dlsnoop -o /dev/null icmp (kernel filter rejects all)", `${dl} -q -o /dev/null icmp`, cfg, dlsnoopStats));
 } finally {
   tearDown(cfg);

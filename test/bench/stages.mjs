@@ -24,15 +24,13 @@ if (!file) {
   if (!existsSync(file)) writeBigCapture(file, 200_000);
 }
 
-const devNull = new Writable({ write(_chunk, _enc, done) { done(); } });
-
 async function run(stages) {
   const source = await openFileSource(file);
   const pkt = new Packet();
   const ipmp = new IpmpObserver();
   const ilm = new IlmObserver();
   const formatter = new TextFormatter({ mode: 'summary', time: 'delta', numbers: true, showLength: false, showDrops: false, showLink: false, names: NO_NAMES }, source.links);
-  const sink = new TextSink(devNull);
+  const sink = new TextSink(new Writable({ write(_chunk, _enc, done) { done(); } }));
   let count = 0;
   const t0 = process.cpuUsage();
   for await (const batch of source.batches()) {
