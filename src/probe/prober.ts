@@ -7,7 +7,7 @@
 import type { Annotation } from '../annotate/annotation.js';
 import { MIN_FDT_MS } from '../annotate/ipmp/config.js';
 import { seqDiff } from '../annotate/ipmp/instance.js';
-import { IpmpObserver, type ProbeLogRow } from '../annotate/ipmp/observer.js';
+import { IpmpObserver } from '../annotate/ipmp/observer.js';
 import { isLinkLocalText, type ProbeFormat, type ProbeKindName, type ProbeObservation } from '../annotate/ipmp/recognise.js';
 import { formatProbeRow, probeRowHeader } from '../annotate/ipmp/views.js';
 import { u16, u32 } from '../decode/addr.js';
@@ -69,7 +69,8 @@ class Prober {
   private readonly sittingOut = new Map<string, number>();
   private ticks = 0;
   private stopping = false;
-  private lastRow: ProbeLogRow | undefined;
+  /** probeRowsLogged() when rows were last printed. */
+  private rowsPrinted = 0;
   /** The newest probe seq that has been reported ACKED or LOST. */
   private lastResolvedSeq: number | null = null;
   private socketErrors = 0;
@@ -264,15 +265,12 @@ class Prober {
 
   /** Print the ipmpstat -p rows the observer logged since last time, then notes and verdicts. */
   private emit(anns: Annotation[]): void {
-    const log = this.observer.probeLog();
-    const from = this.lastRow === undefined ? 0 : log.lastIndexOf(this.lastRow) + 1;
-    for (let i = from; i < log.length; i++) {
-      this.out(formatProbeRow(log[i]));
-      const seq = log[i].seq;
-      // Lost probes can resolve newest first (the tick marks the newest, then forces the one before).
-      if (this.lastResolvedSeq === null || seqDiff(seq, this.lastResolvedSeq) > 0) this.lastResolvedSeq = seq;
+    for (const row of this.observer.probeRowsSince(this.rowsPrinted)) {
+      this.out(formatProbeRow(row));
+      // Rows come in resolution order; a late reply can resolve a probe older than the newest.
+      if (this.lastResolvedSeq === null || seqDiff(row.seq, this.lastResolvedSeq) > 0) this.lastResolvedSeq = row.seq;
     }
-    this.lastRow = log[log.length - 1];
+    this.rowsPrinted = this.observer.probeRowsLogged();
     for (const a of anns) {
       const state = a.json.state;
       if (state === 'late' || state === 'duplicate' || state === 'fake' || state === 'out-of-window' || state === 'unknown' || state === 'ignored') {
