@@ -15,6 +15,8 @@ export interface BpfAncillary {
   /** 1 when the NIC stripped a VLAN tag, with its TCI in vlanTci. */
   vlanPresent: number;
   vlanTci: number;
+  /** TPID of the stripped tag (0x8100 or 0x88a8); absent means 0x8100. */
+  vlanTpid?: number;
 }
 
 /** A program packed as [code, jt, jf, k] quadruples for a fast loop. */
@@ -41,6 +43,8 @@ function ancillary(k: number, anc: BpfAncillary): number {
       return anc.vlanTci;
     case SKF_AD.VLAN_TAG_PRESENT:
       return anc.vlanPresent;
+    case SKF_AD.VLAN_TPID:
+      return anc.vlanPresent ? (anc.vlanTpid ?? 0x8100) : 0;
     default:
       return 0;
   }

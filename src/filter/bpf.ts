@@ -27,7 +27,7 @@ export const BPF = {
 
 /** Linux ancillary loads: `ld [SKF_AD_OFF + n]` (linux/filter.h). */
 export const SKF_AD_OFF = -0x1000;
-export const SKF_AD = { PROTOCOL: 0, PKTTYPE: 4, IFINDEX: 8, VLAN_TAG: 44, VLAN_TAG_PRESENT: 48 } as const;
+export const SKF_AD = { PROTOCOL: 0, PKTTYPE: 4, IFINDEX: 8, VLAN_TAG: 44, VLAN_TAG_PRESENT: 48, VLAN_TPID: 60 } as const;
 
 /** Accept length when the snaplen is 0 ("everything"): libpcap's MAXIMUM_SNAPLEN. */
 export const MAX_SNAPLEN = 0x40000;
@@ -456,10 +456,18 @@ class CodeGen {
         // snoop: the outer type field, or the type after the VLAN tags.
         const inner = a.label();
         if (this.target.live) {
-          // A tag Linux stripped was the outer type field; its presence is all we see of its TPID.
+          // A tag Linux stripped was the outer type field; the skb keeps its TPID (Linux 4.x+).
           const outerInBytes = a.label();
           a.op(BPF.LD | BPF.B | BPF.ABS, SKF_AD_OFF + SKF_AD.VLAN_TAG_PRESENT);
-          a.jump(BPF.JEQ, 1, STRIPPED_TPIDS.includes(p.type) ? t : inner, outerInBytes);
+          if (STRIPPED_TPIDS.includes(p.type)) {
+            const strippedTag = a.label();
+            a.jump(BPF.JEQ, 1, strippedTag, outerInBytes);
+            a.place(strippedTag);
+            a.op(BPF.LD | BPF.H | BPF.ABS, SKF_AD_OFF + SKF_AD.VLAN_TPID);
+            a.jump(BPF.JEQ, p.type, t, inner);
+          } else {
+            a.jump(BPF.JEQ, 1, inner, outerInBytes);
+          }
           a.place(outerInBytes);
         }
         a.op(BPF.LD | BPF.H | BPF.ABS, 12);

@@ -7,6 +7,7 @@ const AD_NAMES: Record<number, string> = {
   [SKF_AD.IFINDEX]: 'ifidx',
   [SKF_AD.VLAN_TAG]: 'vlan_tci',
   [SKF_AD.VLAN_TAG_PRESENT]: 'vlanp',
+  [SKF_AD.VLAN_TPID]: 'vlan_tpid',
 };
 const SIZE_SUFFIX: Record<number, string> = { [BPF.W]: '', [BPF.H]: 'h', [BPF.B]: 'b' };
 const ALU_NAMES: Record<number, string> = {
