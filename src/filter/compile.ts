@@ -12,9 +12,10 @@
 //     without a prefix an IPv4 network keeps snoop's whole-octet mask.
 //  4. `broadcast` tests all six destination bytes (snoop tests ether[2:4], bytes 2-5).
 //  5. Ethernet addresses may start with a letter (`aa:0:0:0:0:1`); snoop reads those as names.
-//  6. VLAN tags: on live links the kernel strips the tag, so `vlan`/`vlan-id` use the Linux
-//     SKF_AD ancillary loads; in files the tags are in the bytes and every network-layer test
-//     looks past up to four 802.1Q/802.1ad tags.
+//  6. VLAN tags: on live links the kernel strips the outer 802.1Q/802.1ad tag, so `vlan`,
+//     `vlan-id` and `ethertype 0x8100/0x88a8` use the Linux SKF_AD ancillary loads (tag, TPID);
+//     inner tags of a stack stay in the bytes, as every tag does in files, and every
+//     network-layer test looks past up to four tags. Live and file verdicts agree.
 //  7. The kernel also runs `host`, `net`, `ether host`, `tcp`/`udp`/`icmp`/`icmp6`/`igmp`/`proto`,
 //     `ethertype`, `ip`/`ip6`/`arp`/`rarp`, `vlan`, `vlan-id`, `broadcast`, `multicast`, and
 //     parenthesised `or`s of them; everything else runs at user level.
