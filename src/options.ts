@@ -114,7 +114,7 @@ export function buildProgram(): Command {
     .option('--tui', 'interactive terminal UI')
     .option('--buffer <n>', 'TUI: keep the newest n packets', integer('--buffer', 1000), 1_000_000)
     .option('--ipmp-config <file>', 'IPMP groups, interfaces and test addresses (JSON)')
-    .addOption(new Option('--ipmpstat <view>', "print an 'ipmpstat' table rebuilt from the wire").choices(['t', 'p', 'g', 'i']))
+    .addOption(new Option('--ipmpstat <view>', "print an 'ipmpstat' table rebuilt from the wire ('p' streams rows as probes resolve)").choices(['t', 'p', 'g', 'i']))
     .option('--ilm [host]', "print the multicast membership table rebuilt from IGMP/MLD ('host': the kernel's)")
     .option('-Z, --user <user>', 'after opening links and files, run as this user')
     .option('--no-drop', 'keep root privileges after opening links')
