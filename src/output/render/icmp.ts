@@ -111,6 +111,11 @@ function typeAndCode(pkt: Packet, names: NameLookup): [string, string] {
 
 function summaryText(pkt: Packet, names: NameLookup): string {
   if (available(pkt) < 8) return 'ICMP (short packet)';
+  const ic = pkt.icmp;
+  // Echoes (every probe) skip the pair typeAndCode builds; the text is the same.
+  if (ic.type === ICMP_ECHO || ic.type === ICMP_ECHOREPLY) {
+    return `ICMP Echo ${ic.type === ICMP_ECHO ? 'request' : 'reply'} (ID: ${ic.id} Sequence number: ${ic.seq})${probeTail(pkt)}`;
+  }
   const [pt, pc] = typeAndCode(pkt, names);
   return (pc ? `ICMP ${pt} (${pc})` : `ICMP ${pt}`) + probeTail(pkt);
 }

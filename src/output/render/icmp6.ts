@@ -87,6 +87,11 @@ function typeAndCode(pkt: Packet): [string, string] {
 
 function summaryText(pkt: Packet): string {
   if (available(pkt) < 8) return 'ICMPv6 (short packet)';
+  const ic = pkt.icmp6;
+  // Echoes (every probe) skip the pair typeAndCode builds; the text is the same.
+  if (ic.type === ICMP6_ECHO_REQUEST || ic.type === ICMP6_ECHO_REPLY) {
+    return `ICMPv6 Echo ${ic.type === ICMP6_ECHO_REQUEST ? 'request' : 'reply'} (ID: ${ic.id} Sequence number: ${ic.seq})${probeTail(pkt)}`;
+  }
   const [pt, pc] = typeAndCode(pkt);
   return (pc ? `ICMPv6 ${pt} (${pc})` : `ICMPv6 ${pt}`) + probeTail(pkt);
 }
