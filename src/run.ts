@@ -67,8 +67,8 @@ export async function runLoop(source: CaptureSource, opts: LoopOptions, sinks: L
     if (range && (number < range.first || number > range.last)) return number <= range.last;
     if (filter && !filter.matches(pkt)) return true;
     result.matched++;
-    if (sinks.text) sinks.text.sink.write(sinks.text.formatter.format(pkt, annotations));
-    if (sinks.json) sinks.json.sink.write(jsonLine(pkt, link.name, annotations, sinks.json.names));
+    if (sinks.text) sinks.text.formatter.write(pkt, annotations, sinks.text.sink);
+    if (sinks.json) sinks.json.sink.text(jsonLine(pkt, link.name, annotations, sinks.json.names));
     if (sinks.writer) sinks.writer.write(batch, i, annotations.map((a) => `${a.source.toUpperCase()}: ${a.summary}`));
     return opts.count === undefined || result.matched < opts.count;
   };

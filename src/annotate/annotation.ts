@@ -2,12 +2,18 @@
 // decoded packets in time order; time comes only from packet timestamps, so replaying a file
 // gives exactly the annotations the live capture gave.
 import type { Packet } from '../decode/packet.js';
+import type { ByteText } from '../output/byte-text.js';
 
 export interface Annotation {
   /** Which observer produced it. */
   source: 'ipmp' | 'ilm';
   /** Text for the end of the summary line, without the brackets: `ipmp0/net0 → 192.0.2.1 UNI #17 acked 0.41ms`. */
   summary: string;
+  /**
+   * Write `summary` into a summary line's bytes; when present, used instead of `summary` so a
+   * busy annotator need not build a string per packet.
+   */
+  writeSummary?(out: ByteText): void;
   /** Lines for the `-v` section (`IPMP:` / `ILM:` prefixes are added by the renderer). */
   detail: string[];
   /** Object placed under the `ipmp` / `ilm` key of the JSON line. */

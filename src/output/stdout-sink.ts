@@ -1,20 +1,20 @@
-// Buffered text output. Each line is encoded straight into a byte buffer as it is written, and the
-// stream gets one write per filled buffer plus one per batch, with backpressure at the batch end.
+// Buffered text output. Lines are written as bytes into a 64 KiB buffer (ByteText), and the stream
+// gets one write per filled buffer plus one per batch, with backpressure at the batch end.
 // Gathering lines into one big string instead costs ten times more: V8 must flatten the rope and
 // re-encode it (two-byte as soon as a line holds '→') before the stream can take it.
 // A reader that goes away (`dlsnoop ... | head`) ends output quietly: `closed` turns true.
 import type { Writable } from 'node:stream';
+import { ByteText } from './byte-text.js';
 
 const BUFFER_BYTES = 1 << 16;
 
-export class TextSink {
-  private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  private used = 0;
+export class TextSink extends ByteText {
   private broken = false;
   /** The stream asked us to wait (write returned false) since the last flush. */
   private backlogged = false;
 
   constructor(private readonly stream: Writable) {
+    super(BUFFER_BYTES);
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.broken = true;
       else throw err;
@@ -25,13 +25,9 @@ export class TextSink {
     return this.broken;
   }
 
-  write(text: string): void {
-    // UTF-8 needs at most three bytes per UTF-16 unit.
-    if (this.used + text.length * 3 > this.buffer.length) {
-      this.handOff();
-      if (text.length * 3 > this.buffer.length) this.buffer = Buffer.allocUnsafe(text.length * 3);
-    }
-    this.used += this.buffer.write(text, this.used);
+  protected spill(need: number): void {
+    this.handOff();
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
   }
 
   async flush(): Promise<void> {
@@ -51,11 +47,15 @@ export class TextSink {
     });
   }
 
-  /** Give the filled part to the stream, which may keep it queued: the next lines go to a fresh buffer. */
+  /**
+   * Give the filled part to the stream. A stream that wrote it at once (files, and pipes on
+   * Linux, are synchronous for stdout) leaves nothing queued and the buffer is used again;
+   * otherwise the stream keeps it and the next lines go to a fresh one.
+   */
   private handOff(): void {
-    if (this.used === 0) return;
-    if (!this.broken && !this.stream.write(this.buffer.subarray(0, this.used))) this.backlogged = true;
-    this.buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-    this.used = 0;
+    if (this.pos === 0) return;
+    if (!this.broken && !this.stream.write(this.buf.subarray(0, this.pos))) this.backlogged = true;
+    if (this.stream.writableLength !== 0) this.buf = Buffer.allocUnsafe(Math.max(BUFFER_BYTES, this.buf.length));
+    this.pos = 0;
   }
 }

@@ -5,6 +5,7 @@ import type { Annotation } from '../annotate/annotation.js';
 import type { LinkDesc } from '../capture/frame.js';
 import { ipv4String, ipv6String } from '../decode/addr.js';
 import type { Packet } from '../decode/packet.js';
+import { type ByteText, textOf } from './byte-text.js';
 import type { NameLookup } from './render/context.js';
 import { linkDestinationName } from './render/ethernet.js';
 import { RENDERERS } from './render/index.js';
@@ -48,7 +49,7 @@ function ipv6Name(pkt: Packet, off: number, names: NameLookup): string {
 export function lineParts(pkt: Packet, names: NameLookup): LineParts {
   fillEndpoints(pkt, names);
   const top = topRenderer(pkt);
-  return { src: endpoints.src, dst: endpoints.dst, protocol: top ? protocolName(top) : 'RAW', summary: topSummary(pkt, top, names) };
+  return { src: endpoints.src, dst: endpoints.dst, protocol: top ? protocolName(top) : 'RAW', summary: textOf((out) => writeTopSummary(pkt, top, names, out)) };
 }
 
 /** Reused result of fillEndpoints: the summary path allocates no object per packet. */
@@ -77,8 +78,16 @@ function protocolName(r: ProtocolRenderer): string {
   return r.prefix.slice(0, r.prefix.indexOf(':'));
 }
 
-function topSummary(pkt: Packet, top: ProtocolRenderer | undefined, names: NameLookup): string {
-  return top ? top.summary(pkt, names) : `(unknown link type ${pkt.linkType}, ${pkt.capLen} bytes)`;
+function writeTopSummary(pkt: Packet, top: ProtocolRenderer | undefined, names: NameLookup, out: ByteText): void {
+  if (top) {
+    top.summary(pkt, names, out);
+    return;
+  }
+  out.text('(unknown link type ');
+  out.int(pkt.linkType);
+  out.text(', ');
+  out.int(pkt.capLen);
+  out.text(' bytes)');
 }
 
 /** The -V lines, one per layer. */
@@ -147,19 +156,8 @@ export interface TextOptions {
   names: NameLookup;
 }
 
-const SPACES = Array.from({ length: 13 }, (_, i) => ' '.repeat(i));
-
-function padStart12(text: string): string {
-  return text.length >= 12 ? text : SPACES[12 - text.length] + text;
-}
-
-function padEnd12(text: string): string {
-  return text.length >= 12 ? text : text + SPACES[12 - text.length];
-}
-
-function pad2(n: number): string {
-  return n < 10 ? '0' + n : String(n);
-}
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
 
 /** Formats packets one after another; keeps the time base for relative and delta times. */
 export class TextFormatter {
@@ -173,16 +171,22 @@ export class TextFormatter {
     private readonly links: readonly LinkDesc[],
   ) {}
 
-  private timeText(pkt: Packet): string {
+  private writeTime(pkt: Packet, out: ByteText): void {
     const { tsSec, tsNsec } = pkt;
     if (this.firstSec < 0) {
       this.firstSec = this.prevSec = tsSec;
       this.firstNsec = this.prevNsec = tsNsec;
     }
-    let text = '';
     if (this.opts.time === 'absolute') {
       const d = new Date(tsSec * 1000);
-      text = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${String(Math.floor(tsNsec / 10000)).padStart(5, '0')} `;
+      out.intPadded(d.getHours(), 2, true);
+      out.byte(0x3a);
+      out.intPadded(d.getMinutes(), 2, true);
+      out.byte(0x3a);
+      out.intPadded(d.getSeconds(), 2, true);
+      out.byte(0x2e);
+      out.intPadded(Math.floor(tsNsec / 10000), 5, true);
+      out.byte(SPACE);
     } else if (this.opts.time !== 'none') {
       const relative = this.opts.time === 'relative';
       let sec = tsSec - (relative ? this.firstSec : this.prevSec);
@@ -198,72 +202,116 @@ export class TextFormatter {
         nsec += 1e9;
         sec -= 1;
       }
-      text = this.intervalText(negative ? -sec : sec, Math.floor(nsec / 10000), negative);
+      if (negative) {
+        const whole = `-${sec}`;
+        out.spaces(3 - whole.length);
+        out.text(whole);
+      } else {
+        out.intPadded(sec, 3);
+      }
+      out.byte(0x2e);
+      out.intPadded(Math.floor(nsec / 10000), 5, true);
+      out.byte(SPACE);
     }
     this.prevSec = tsSec;
     this.prevNsec = tsNsec;
-    return text;
   }
 
-  // Steady traffic repeats the same delta; keep the last one rather than format it again.
-  private lastSec = -1;
-  private lastFrac = -1;
-  private lastNegative = false;
-  private lastInterval = '';
-
-  private intervalText(sec: number, frac: number, negative: boolean): string {
-    if (sec !== this.lastSec || frac !== this.lastFrac || negative !== this.lastNegative) {
-      this.lastSec = sec;
-      this.lastFrac = frac;
-      this.lastNegative = negative;
-      const whole = negative ? `-${-sec}` : String(sec);
-      this.lastInterval = `${whole.padStart(3)}.${String(frac).padStart(5, '0')} `;
+  /** Packet number and time: what every line (or -v block) of a packet starts with. */
+  private writeHead(pkt: Packet, out: ByteText): void {
+    if (this.opts.numbers) {
+      out.intPadded(pkt.number, 3);
+      out.byte(SPACE);
     }
-    return this.lastInterval;
+    this.writeTime(pkt, out);
   }
 
-  /** The text for one packet, ending in a newline. */
-  format(pkt: Packet, annotations: readonly Annotation[]): string {
+  /** The rest of a -V line's lead: link, VLAN (summary only), addresses, drops and length. */
+  private writeLead(pkt: Packet, out: ByteText): void {
     const o = this.opts;
-    let head = o.numbers ? String(pkt.number).padStart(3) + ' ' : '';
-    head += this.timeText(pkt);
-    if (o.mode === 'verbose') return this.verbose(pkt, annotations, head);
-    if (o.showLink) head += (this.links[pkt.linkIndex]?.name ?? '?') + ' ';
+    if (o.showLink) {
+      out.recurring(this.links[pkt.linkIndex]?.name ?? '?');
+      out.byte(SPACE);
+    }
     fillEndpoints(pkt, o.names);
     const vlan = pkt.eth.present && pkt.eth.vlanCount ? pkt.eth.vlanTci[0] & 0x0fff : 0;
-    if (o.mode === 'summary' && vlan !== 0) head += `VLAN#${vlan}: `;
-    head += padStart12(endpoints.src) + ' -> ' + padEnd12(endpoints.dst) + ' ';
-    if (o.showDrops) head += `drops: ${pkt.drops} `;
-    if (o.showLength) head += `length: ${String(pkt.wireLen).padStart(4)}  `;
-    let text: string;
-    if (o.mode === 'layers') {
-      text = '________________________________\n';
-      for (const l of layerLines(pkt, o.names)) text += head + l + '\n';
-      // The ilm summary already starts with its own tag; -V names the observer once, like a layer.
-      for (const a of annotations) text += head + `${a.source.toUpperCase()}  ${a.summary.replace(/^ilm /, '')}\n`;
-    } else {
-      text = head + topSummary(pkt, topRenderer(pkt), o.names);
-      if (pkt.encap > 0) text += `  (${pkt.encap} encap)`;
-      for (const a of annotations) text += ` [${a.summary}]`;
-      text += '\n';
+    if (o.mode === 'summary' && vlan !== 0) {
+      out.text('VLAN#');
+      out.int(vlan);
+      out.text(': ');
     }
-    return text + this.hex(pkt);
+    out.padStart(endpoints.src, 12);
+    out.text(' -> ');
+    out.padEnd(endpoints.dst, 12);
+    out.byte(SPACE);
+    if (o.showDrops) {
+      out.text('drops: ');
+      out.int(pkt.drops);
+      out.byte(SPACE);
+    }
+    if (o.showLength) {
+      out.text('length: ');
+      out.intPadded(pkt.wireLen, 4);
+      out.text('  ');
+    }
   }
 
-  private verbose(pkt: Packet, annotations: readonly Annotation[], head: string): string {
+  /** The text for one packet, ending in a newline, as a string. */
+  format(pkt: Packet, annotations: readonly Annotation[]): string {
+    return textOf((out) => this.write(pkt, annotations, out));
+  }
+
+  /** Write one packet's text, ending in a newline. */
+  write(pkt: Packet, annotations: readonly Annotation[], out: ByteText): void {
+    const mode = this.opts.mode;
+    if (mode === 'summary') {
+      this.writeHead(pkt, out);
+      this.writeLead(pkt, out);
+      writeTopSummary(pkt, topRenderer(pkt), this.opts.names, out);
+      if (pkt.encap > 0) {
+        out.text('  (');
+        out.int(pkt.encap);
+        out.text(' encap)');
+      }
+      for (const a of annotations) {
+        out.text(' [');
+        if (a.writeSummary) a.writeSummary(out);
+        else out.text(a.summary);
+        out.byte(0x5d);
+      }
+      out.byte(NEWLINE);
+    } else if (mode === 'layers') {
+      const head = textOf((o) => {
+        this.writeHead(pkt, o);
+        this.writeLead(pkt, o);
+      });
+      let text = '________________________________\n';
+      for (const l of layerLines(pkt, this.opts.names)) text += head + l + '\n';
+      // The ilm summary already starts with its own tag; -V names the observer once, like a layer.
+      for (const a of annotations) text += head + `${a.source.toUpperCase()}  ${a.summary.replace(/^ilm /, '')}\n`;
+      out.text(text);
+    } else {
+      this.verbose(pkt, annotations, textOf((o) => this.writeHead(pkt, o)), out);
+      return;
+    }
+    this.hex(pkt, out);
+  }
+
+  private verbose(pkt: Packet, annotations: readonly Annotation[], head: string, out: ByteText): void {
     // snoop prints no summary line in -v; a time asked for with -t leads the block.
     let text = head ? head.trimEnd() + '\n' : '';
     for (const l of verboseLines(pkt, this.opts.names, annotations)) text += l + '\n';
-    return text + '\n' + this.hex(pkt);
+    out.text(text + '\n');
+    this.hex(pkt, out);
   }
 
-  private hex(pkt: Packet): string {
+  private hex(pkt: Packet, out: ByteText): void {
     const h = this.opts.hex;
-    if (!h) return '';
+    if (!h) return;
     let off = Math.min(h.offset, pkt.capLen);
     off -= off % 2;
     const len = Math.min(pkt.capLen - off, h.length);
     const start = pkt.start + off;
-    return '\n' + hexDumpLines(pkt.bytes, start, start + len).join('\n') + (len > 0 ? '\n' : '') + '\n';
+    out.text('\n' + hexDumpLines(pkt.bytes, start, start + len).join('\n') + (len > 0 ? '\n' : '') + '\n');
   }
 }

@@ -42,16 +42,16 @@ async function run(stages) {
       let notes = [];
       if (stages >= 2) notes = ipmp.observe(pkt, link.name);
       if (stages >= 3) { const more = ilm.observe(pkt, link.name); if (more.length) notes = notes.length ? [...notes, ...more] : more; }
-      if (stages >= 4) { const line = formatter.format(pkt, notes); if (stages >= 5) sink.write(line); }
+      if (stages >= 4) formatter.write(pkt, notes, sink);
     }
-    if (stages >= 5) await sink.flush();
+    if (stages >= 4) await sink.flush();
   }
   const used = process.cpuUsage(t0);
   await source.close();
   return { count, us: (used.user + used.system) / count };
 }
 
-const names = ['read', 'decode', '+ IPMP observer', '+ ilm observer', '+ summary text', '+ output buffer'];
+const names = ['read', 'decode', '+ IPMP observer', '+ ilm observer', '+ summary text into the output buffer'];
 console.log(`file: ${file}`);
 console.log('| stage | µs per packet (cumulative) | stage alone |');
 console.log('|---|---:|---:|');

@@ -1,5 +1,6 @@
 // Shared by the link/network layer tests: decode one frame through decodeFrame and take a
 // comparable snapshot of everything the link and network decoders and renderers produce.
+import { textOf } from '../../src/output/byte-text.js';
 import { allocBatch, LinkType, type FrameBatch } from '../../src/capture/frame.js';
 import { parseIpv4 } from '../../src/decode/addr.js';
 import { decodeFrame } from '../../src/decode/decode.js';
@@ -79,7 +80,7 @@ export function render(pkt: Packet, names: NameLookup = NO_NAMES): Rendered {
   }
   const top = present[present.length - 1];
   return {
-    summary: top ? top.summary(pkt, names) : '',
+    summary: top ? textOf((out) => top.summary(pkt, names, out)) : '',
     layers: present.map((r) => r.layerLine(pkt, names)),
     detail,
     json,

@@ -1,5 +1,6 @@
 // Shared by the upper-layer tests: build frames with the craft builders, decode them through
 // decodeFrame, and collect what every renderer says (summary, -V, -v, JSON) for the layers present.
+import { textOf } from '../../src/output/byte-text.js';
 import { ether, EtherType, IpProto, ipv4, ipv6, type Ipv4Options, type Ipv6Options } from '../../src/craft/frames.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { NO_NAMES, type NameLookup } from '../../src/output/render/context.js';
@@ -58,7 +59,7 @@ export function renderL4(pkt: Packet, names: NameLookup = NO_NAMES): L4Rendered 
     for (const l of lines) detail.push(r.prefix + l);
   }
   const top = present[present.length - 1];
-  return { summary: top ? top.summary(pkt, names) : '', layers, detail, json };
+  return { summary: top ? textOf((out) => top.summary(pkt, names, out)) : '', layers, detail, json };
 }
 
 export function decodeL4(frame: Uint8Array, meta: FrameMeta = {}): Packet {

@@ -111,6 +111,8 @@ export class Phyint {
   }
 }
 
+const SUMMARY_HEADS_PER_KIND = 64;
+
 export class ProbeInstance {
   readonly ring: Slot[] = Array.from({ length: PROBE_STATS_COUNT }, () => ({ status: PR.UNUSED, seq: 0, target: null, sentNs: 0, doneNs: 0, netRttNs: null }));
   probeNext = 0;
@@ -129,6 +131,8 @@ export class ProbeInstance {
   multiSeen = false;
   /** Slots that became LOST since the observer last looked. */
   readonly newlyLost: Slot[] = [];
+  /** Annotation heads by probe kind, then target: `ipmp0/net0 → 192.0.2.1 UNI #`. */
+  private readonly summaryHeads = new Map<string, Map<string, string>>();
 
   constructor(
     readonly phyint: Phyint,
@@ -137,6 +141,23 @@ export class ProbeInstance {
     readonly format: ProbeFormat,
   ) {
     this.targets = new TargetTable(format === 'ms32' ? 'ms' : 'ns');
+  }
+
+  /**
+   * The fixed start of this instance's probe annotations to `target`, made once: the same
+   * string every time, so the text writer finds its bytes without hashing it again.
+   */
+  summaryHead(target: string, kind: string): string {
+    let byTarget = this.summaryHeads.get(kind);
+    if (byTarget === undefined) this.summaryHeads.set(kind, (byTarget = new Map()));
+    let head = byTarget.get(target);
+    if (head === undefined) {
+      // Probes to addresses that are not targets (a scan) must not grow this without bound.
+      if (byTarget.size >= SUMMARY_HEADS_PER_KIND) byTarget.clear();
+      head = `${this.phyint.group.name}/${this.phyint.name} → ${target} ${kind} #`;
+      byTarget.set(target, head);
+    }
+    return head;
   }
 
   /** PROBE_CAPABLE: probing with at least one target. */

@@ -1,6 +1,7 @@
 // The annotation of one probe, request or reply. Built for every probe packet, read only when
 // something prints it: the constructor copies the few numbers that later probes would change
 // (the target's RTT estimate) and every string (summary, -v lines, JSON) is made on first read.
+import { type ByteText, textOf } from '../../output/byte-text.js';
 import type { Annotation } from '../annotation.js';
 import { MS, type ProbeInstance } from './instance.js';
 
@@ -20,7 +21,6 @@ export class ProbeAnnotation implements Annotation {
   private readonly avgMs: number | null;
   private readonly devMs: number | null;
   private verdicts: string[] | null = null;
-  private summaryText: string | undefined;
   private builtDetail: string[] | undefined;
   private builtJson: Record<string, unknown> | undefined;
 
@@ -53,23 +53,37 @@ export class ProbeAnnotation implements Annotation {
   /** A verdict this probe decided: appended to the summary, the -v lines and JSON `verdict`. */
   addVerdict(text: string): void {
     (this.verdicts ??= []).push(text);
-    if (this.summaryText !== undefined) this.summaryText += `; ${text}`;
     this.builtDetail?.push(`Verdict = ${text}`);
     if (this.builtJson) this.builtJson.verdict = this.verdicts.join('; ');
   }
 
   get summary(): string {
-    if (this.summaryText === undefined) {
-      let s = `${this.group}/${this.iface} → ${this.target} ${this.kind} #${this.seq} ${this.describe()}`;
-      if (this.notes.length) s += ` (${this.notes.join('; ')})`;
-      if (this.verdicts) for (const v of this.verdicts) s += `; ${v}`;
-      this.summaryText = s;
-    }
-    return this.summaryText;
+    return textOf((out) => this.writeSummary(out));
   }
 
-  set summary(text: string) {
-    this.summaryText = text;
+  /** `ipmp0/net0 → 192.0.2.1 UNI #17 acked 0.41ms`, written in pieces: most lines of a busy IPMP link end in one. */
+  writeSummary(out: ByteText): void {
+    out.recurring(this.inst.summaryHead(this.target, this.kind));
+    out.int(this.seq);
+    out.byte(0x20);
+    if (this.text !== null) {
+      out.text(this.text);
+    } else {
+      out.text(this.state === 'late' ? 'late reply ' : 'acked ');
+      out.text(fmtMs((this.netRttNs ?? 0) / MS));
+      out.text(this.state === 'late' ? 'ms: was LOST, now acked' : 'ms');
+    }
+    if (this.notes.length) {
+      out.text(' (');
+      out.text(this.notes.join('; '));
+      out.byte(0x29);
+    }
+    if (this.verdicts) {
+      for (const v of this.verdicts) {
+        out.text('; ');
+        out.text(v);
+      }
+    }
   }
 
   get detail(): string[] {
@@ -113,11 +127,5 @@ export class ProbeAnnotation implements Annotation {
   /** What JSON.stringify sees: the annotation, not the emulator state it points into. */
   toJSON(): Annotation {
     return { source: this.source, summary: this.summary, detail: this.detail, json: this.json };
-  }
-
-  private describe(): string {
-    if (this.text !== null) return this.text;
-    const ms = fmtMs((this.netRttNs ?? 0) / MS);
-    return this.state === 'late' ? `late reply ${ms}ms: was LOST, now acked` : `acked ${ms}ms`;
   }
 }

@@ -67,8 +67,8 @@ export const arpRenderer: ProtocolRenderer = {
   title: 'ARP/RARP Frame',
   jsonKey: 'arp',
 
-  summary(pkt, names) {
-    return arpSummary(pkt, names);
+  summary(pkt, names, out) {
+    out.text(arpSummary(pkt, names));
   },
 
   layerLine(pkt, names) {

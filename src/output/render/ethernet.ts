@@ -137,8 +137,8 @@ export const ethernetRenderer: ProtocolRenderer = {
   title: 'Ether Header',
   jsonKey: 'eth',
 
-  summary(pkt) {
-    return etherLine(pkt);
+  summary(pkt, _names, out) {
+    out.text(etherLine(pkt));
   },
 
   layerLine(pkt) {

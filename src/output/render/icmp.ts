@@ -10,7 +10,8 @@ import {
 } from '../../decode/icmp.js';
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
-import { checksumText, incompleteHeader, probeTail } from './l4-common.js';
+import { type ByteText, textOf } from '../byte-text.js';
+import { checksumText, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 /** Captured bytes of the ICMP message (never beyond what IP claims). */
@@ -109,15 +110,12 @@ function typeAndCode(pkt: Packet, names: NameLookup): [string, string] {
   }
 }
 
-function summaryText(pkt: Packet, names: NameLookup): string {
-  if (available(pkt) < 8) return 'ICMP (short packet)';
+function writeSummary(pkt: Packet, names: NameLookup, out: ByteText): void {
   const ic = pkt.icmp;
+  if (available(pkt) < 8) out.text('ICMP (short packet)');
   // Echoes (every probe) skip the pair typeAndCode builds; the text is the same.
-  if (ic.type === ICMP_ECHO || ic.type === ICMP_ECHOREPLY) {
-    return `ICMP Echo ${ic.type === ICMP_ECHO ? 'request' : 'reply'} (ID: ${ic.id} Sequence number: ${ic.seq})${probeTail(pkt)}`;
-  }
-  const [pt, pc] = typeAndCode(pkt, names);
-  return (pc ? `ICMP ${pt} (${pc})` : `ICMP ${pt}`) + probeTail(pkt);
+  else if (ic.type === ICMP_ECHO || ic.type === ICMP_ECHOREPLY) writeEchoSummary(out, pkt, 'ICMP', ic.type === ICMP_ECHO, ic.id, ic.seq);
+  else writeTypeSummary(out, pkt, 'ICMP', typeAndCode(pkt, names));
 }
 
 /** The quoted datagram in brief: snoop decodes it with a nested `ICMP:IP:` prefix. */
@@ -141,9 +139,9 @@ export const icmpRenderer: ProtocolRenderer = {
   title: 'ICMP Header',
   jsonKey: 'icmp',
 
-  summary: summaryText,
+  summary: writeSummary,
 
-  layerLine: summaryText,
+  layerLine: (pkt, names) => textOf((out) => writeSummary(pkt, names, out)),
 
   detail(pkt, names, out) {
     const ic = pkt.icmp;

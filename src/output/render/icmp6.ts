@@ -12,7 +12,8 @@ import {
 import { MLD_LISTENER_QUERY, MLD_LISTENER_REDUCTION, MLD_LISTENER_REPORT, MLD_V2_LISTENER_REPORT } from '../../decode/mld.js';
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
-import { checksumText, incompleteHeader, probeTail } from './l4-common.js';
+import { type ByteText, textOf } from '../byte-text.js';
+import { checksumText, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 function available(pkt: Packet): number {
@@ -85,15 +86,12 @@ function typeAndCode(pkt: Packet): [string, string] {
   }
 }
 
-function summaryText(pkt: Packet): string {
-  if (available(pkt) < 8) return 'ICMPv6 (short packet)';
+function writeSummary(pkt: Packet, out: ByteText): void {
   const ic = pkt.icmp6;
+  if (available(pkt) < 8) out.text('ICMPv6 (short packet)');
   // Echoes (every probe) skip the pair typeAndCode builds; the text is the same.
-  if (ic.type === ICMP6_ECHO_REQUEST || ic.type === ICMP6_ECHO_REPLY) {
-    return `ICMPv6 Echo ${ic.type === ICMP6_ECHO_REQUEST ? 'request' : 'reply'} (ID: ${ic.id} Sequence number: ${ic.seq})${probeTail(pkt)}`;
-  }
-  const [pt, pc] = typeAndCode(pkt);
-  return (pc ? `ICMPv6 ${pt} (${pc})` : `ICMPv6 ${pt}`) + probeTail(pkt);
+  else if (ic.type === ICMP6_ECHO_REQUEST || ic.type === ICMP6_ECHO_REPLY) writeEchoSummary(out, pkt, 'ICMPv6', ic.type === ICMP6_ECHO_REQUEST, ic.id, ic.seq);
+  else writeTypeSummary(out, pkt, 'ICMPv6', typeAndCode(pkt));
 }
 
 const setText = (on: boolean): string => (on ? 'SET' : 'NOT SET');
@@ -224,9 +222,9 @@ export const icmp6Renderer: ProtocolRenderer = {
   title: 'ICMPv6 Header',
   jsonKey: 'icmp6',
 
-  summary: summaryText,
+  summary: (pkt, _names, out) => writeSummary(pkt, out),
 
-  layerLine: summaryText,
+  layerLine: (pkt) => textOf((out) => writeSummary(pkt, out)),
 
   detail(pkt, names, out) {
     const ic = pkt.icmp6;

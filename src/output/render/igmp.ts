@@ -45,7 +45,7 @@ export const igmpRenderer: ProtocolRenderer = {
   title: 'IGMP Header',
   jsonKey: 'igmp',
 
-  summary: summaryText,
+  summary: (pkt, _names, out) => out.text(summaryText(pkt)),
 
   layerLine: summaryText,
 

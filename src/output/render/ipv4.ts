@@ -162,8 +162,8 @@ export const ipv4Renderer: ProtocolRenderer = {
   title: 'IP Header',
   jsonKey: 'ip',
 
-  summary(pkt) {
-    return ipLine(pkt);
+  summary(pkt, _names, out) {
+    out.text(ipLine(pkt));
   },
 
   layerLine(pkt) {

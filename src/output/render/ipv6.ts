@@ -91,9 +91,9 @@ export const ipv6Renderer: ProtocolRenderer = {
   title: 'IPv6 Header',
   jsonKey: 'ip6',
 
-  summary(pkt, names) {
+  summary(pkt, names, out) {
     // As in snoop's summary, a fragment that carries no upper-layer header is shown as one.
-    return isLaterFragment(pkt) ? fragmentLine(pkt) : headerLine(pkt, names);
+    out.text(isLaterFragment(pkt) ? fragmentLine(pkt) : headerLine(pkt, names));
   },
 
   layerLine(pkt, names) {

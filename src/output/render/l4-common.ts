@@ -1,6 +1,7 @@
 // Text shared by the upper-layer renderers: the checksum verdict that snoop never printed and
 // the in.mpathd probe tail on echo summaries.
 import { L, ProbeKind, type Packet } from '../../decode/packet.js';
+import type { ByteText } from '../byte-text.js';
 
 /** Suffix for a `Checksum = ...` line: verified good, verified bad, or nothing when unverifiable. */
 export function checksumText(ok: boolean | null): string {
@@ -27,15 +28,39 @@ export function probeTimestamp(pkt: Packet): string {
   return p.format === 'ms32' ? String(p.tsMs) : ((BigInt(p.tsHi) << 32n) | BigInt(p.tsLo)).toString();
 }
 
-/** ` [mpathd UNI ms32]` after an echo summary when the echo is an in.mpathd probe. */
 /** The few distinct probe tails, made once: two thirds of a busy IPMP link's lines end in one. */
 const PROBE_TAILS = new Map<string, string>();
 
-export function probeTail(pkt: Packet): string {
-  if (!pkt.has(L.PROBE) || !pkt.probe.present) return '';
+/** ` [mpathd UNI ms32]` after an echo summary when the echo is an in.mpathd probe. */
+function writeProbeTail(pkt: Packet, out: ByteText): void {
+  if (!pkt.has(L.PROBE) || !pkt.probe.present) return;
   const kind = probeKindName(pkt.probe.kind);
   const key = kind === 'UNI' ? pkt.probe.format : kind + pkt.probe.format;
   let tail = PROBE_TAILS.get(key);
   if (tail === undefined) PROBE_TAILS.set(key, (tail = ` [mpathd ${kind} ${pkt.probe.format}]`));
-  return tail;
+  out.recurring(tail);
+}
+
+/** An echo's summary, `ICMP Echo request (ID: 1 Sequence number: 0) [mpathd UNI ns64]`, in pieces. */
+export function writeEchoSummary(out: ByteText, pkt: Packet, protocol: string, request: boolean, id: number, seq: number): void {
+  out.text(protocol);
+  out.text(request ? ' Echo request (ID: ' : ' Echo reply (ID: ');
+  out.int(id);
+  out.text(' Sequence number: ');
+  out.int(seq);
+  out.byte(0x29);
+  writeProbeTail(pkt, out);
+}
+
+/** Any other ICMP or ICMPv6 summary from snoop's (type, code) text pair: `ICMP Time exceeded (in transit)`. */
+export function writeTypeSummary(out: ByteText, pkt: Packet, protocol: string, [typeText, codeText]: [string, string]): void {
+  out.text(protocol);
+  out.byte(0x20);
+  out.text(typeText);
+  if (codeText) {
+    out.text(' (');
+    out.text(codeText);
+    out.byte(0x29);
+  }
+  writeProbeTail(pkt, out);
 }

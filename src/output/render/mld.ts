@@ -33,7 +33,7 @@ export const mldRenderer: ProtocolRenderer = {
   title: 'MLD Message',
   jsonKey: 'mld',
 
-  summary: (pkt, names) => icmp6Renderer.summary(pkt, names),
+  summary: (pkt, names, out) => icmp6Renderer.summary(pkt, names, out),
 
   layerLine: layerText,
 

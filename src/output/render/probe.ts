@@ -13,7 +13,7 @@ export const probeRenderer: ProtocolRenderer = {
   title: 'in.mpathd Probe',
   jsonKey: 'probe',
 
-  summary: (pkt, names) => (pkt.has(L.ICMP6) ? icmp6Renderer : icmpRenderer).summary(pkt, names),
+  summary: (pkt, names, out) => (pkt.has(L.ICMP6) ? icmp6Renderer : icmpRenderer).summary(pkt, names, out),
 
   layerLine(pkt) {
     const p = pkt.probe;

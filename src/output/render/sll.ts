@@ -49,8 +49,8 @@ export const sllRenderer: ProtocolRenderer = {
   title: 'Linux Cooked Header',
   jsonKey: 'sll',
 
-  summary(pkt) {
-    return sllLine(pkt);
+  summary(pkt, _names, out) {
+    out.text(sllLine(pkt));
   },
 
   layerLine(pkt) {

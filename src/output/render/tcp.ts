@@ -98,7 +98,7 @@ export const tcpRenderer: ProtocolRenderer = {
   title: 'TCP Header',
   jsonKey: 'tcp',
 
-  summary: summaryText,
+  summary: (pkt, _names, out) => out.text(summaryText(pkt)),
 
   layerLine: summaryText,
 

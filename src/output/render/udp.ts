@@ -1,6 +1,7 @@
 // snoop's interpret_udp(): `UDP D=53 S=40000 LEN=40`, the -v header block and JSON. Beyond snoop,
 // the checksum line says whether the checksum is correct.
 import { L, type Packet } from '../../decode/packet.js';
+import { type ByteText, textOf } from '../byte-text.js';
 import { checksumText, incompleteHeader } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
@@ -10,9 +11,18 @@ function headerCaptured(pkt: Packet): boolean {
   return pkt.end - pkt.udp.off >= UDP_HEADER_LEN;
 }
 
-function summaryText(pkt: Packet): string {
+function writeSummary(pkt: Packet, out: ByteText): void {
   const u = pkt.udp;
-  return headerCaptured(pkt) ? `UDP D=${u.dstPort} S=${u.srcPort} LEN=${u.length}` : 'UDP (short packet)';
+  if (!headerCaptured(pkt)) {
+    out.text('UDP (short packet)');
+    return;
+  }
+  out.text('UDP D=');
+  out.int(u.dstPort);
+  out.text(' S=');
+  out.int(u.srcPort);
+  out.text(' LEN=');
+  out.int(u.length);
 }
 
 export const udpRenderer: ProtocolRenderer = {
@@ -21,9 +31,9 @@ export const udpRenderer: ProtocolRenderer = {
   title: 'UDP Header',
   jsonKey: 'udp',
 
-  summary: summaryText,
+  summary: (pkt, _names, out) => writeSummary(pkt, out),
 
-  layerLine: summaryText,
+  layerLine: (pkt) => textOf((out) => writeSummary(pkt, out)),
 
   detail(pkt, _names, out) {
     const u = pkt.udp;

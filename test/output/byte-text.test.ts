@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { StringText, textOf } from '../../src/output/byte-text.js';
+import { TextSink } from '../../src/output/stdout-sink.js';
+
+describe('ByteText', () => {
+  it('writes integers in decimal exactly as String() does, padded like printf', () => {
+    const samples = [0, 7, 9, 10, 99, 100, 65535, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 53 - 1, -1, -250, 1.5, 1e21];
+    for (const n of samples) expect(textOf((o) => o.int(n))).toBe(String(n));
+    expect(textOf((o) => o.intPadded(42, 5))).toBe('   42');
+    expect(textOf((o) => o.intPadded(42, 5, true))).toBe('00042');
+    expect(textOf((o) => o.intPadded(123456, 3))).toBe('123456');
+    expect(textOf((o) => o.intPadded(-5, 4))).toBe('  -5');
+  });
+
+  it('encodes text as UTF-8 whether it is ASCII, mixed or long', () => {
+    const mixed = 'auto1/net0 → 192.0.2.1 UNI #';
+    const long = 'x'.repeat(200) + ' ü → 日本';
+    expect(textOf((o) => o.text(mixed))).toBe(mixed);
+    expect(textOf((o) => o.text(long))).toBe(long);
+    const out = new StringText();
+    out.recurring(mixed);
+    out.recurring(mixed);
+    expect(out.takeFrom()).toBe(mixed + mixed);
+  });
+
+  it('pads recurring strings to a column width and never cuts a longer one', () => {
+    expect(textOf((o) => o.padStart('192.0.2.1', 12))).toBe('   192.0.2.1');
+    expect(textOf((o) => o.padEnd('192.0.2.1', 12))).toBe('192.0.2.1   ');
+    expect(textOf((o) => o.padEnd('2001:db8::1234:5678', 12))).toBe('2001:db8::1234:5678');
+  });
+
+  it('lets text be made while other text is being written', () => {
+    const got = textOf((outer) => {
+      outer.text('head ');
+      const inner = textOf((o) => o.text('inner'));
+      outer.text(inner.toUpperCase());
+    });
+    expect(got).toBe('head INNER');
+  });
+});
+
+describe('TextSink', () => {
+  it('hands every byte to the stream in order across many buffer fills, and lines longer than a buffer', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new TextSink(new Writable({ write(chunk: Buffer, _e, done) { chunks.push(Buffer.from(chunk)); done(); } }));
+    let expected = '';
+    for (let i = 0; i < 20_000; i++) {
+      sink.intPadded(i, 6);
+      sink.text(' → line\n');
+      expected += `${String(i).padStart(6)} → line\n`;
+    }
+    const huge = 'y'.repeat(100_000) + '\n';
+    sink.text(huge);
+    expected += huge;
+    await sink.flush();
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+  });
+
+  it('keeps a buffer the stream still holds untouched and writes on into a fresh one', async () => {
+    const held: Buffer[] = [];
+    const callbacks: (() => void)[] = [];
+    // A stream that completes writes only later: the sink must not reuse what it handed over.
+    const slow = new Writable({ highWaterMark: 1 << 30, write(chunk: Buffer, _e, done) { held.push(chunk); callbacks.push(() => done()); } });
+    const sink = new TextSink(slow);
+    sink.text('a'.repeat(1000));
+    await sink.flush();
+    sink.text('b'.repeat(1000));
+    await sink.flush();
+    // The stream holds the first chunk (and queues the second) until its write completes.
+    while (held.length < 2) {
+      callbacks.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(Buffer.concat(held).toString()).toBe('a'.repeat(1000) + 'b'.repeat(1000));
+  });
+});
