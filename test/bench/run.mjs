@@ -63,7 +63,7 @@ if (has('tshark')) tshark = record('tshark -r (100k packets)', `tshark -r ${smal
 
 console.log('| what | command | seconds | packets/s |');
 console.log('|---|---|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | \`${r.cmd.replace(root + '/', '')}\` | ${r.secs.toFixed(2)} | ${Math.round(r.rate).toLocaleString('en-US')} |`);
+for (const r of rows) console.log(`| ${r.name} | \`${r.cmd.replaceAll(root + '/', '')}\` | ${r.secs.toFixed(2)} | ${Math.round(r.rate).toLocaleString('en-US')} |`);
 console.log('');
 if (tcpdump) console.log(`dlsnoop summary / tcpdump -nn: **${(ours / tcpdump).toFixed(2)}×**, / TZ=UTC tcpdump -nn: **${(ours / tcpdumpTz).toFixed(2)}×** (goal ≥ 2×)`);
 if (tshark) console.log(`dlsnoop summary / tshark: **${(ours / tshark).toFixed(1)}×** (goal ≥ 10×)`);
