@@ -76,11 +76,16 @@ export abstract class ByteText {
   }
 
   spaces(count: number): void {
+    this.repeat(SPACE, count);
+  }
+
+  /** `count` copies of one ASCII character (none when count <= 0). */
+  private repeat(code: number, count: number): void {
     if (count <= 0) return;
     this.room(count);
     const b = this.buf;
     let p = this.pos;
-    for (let i = 0; i < count; i++) b[p++] = SPACE;
+    for (let i = 0; i < count; i++) b[p++] = code;
     this.pos = p;
   }
 
@@ -111,16 +116,11 @@ export abstract class ByteText {
       return;
     }
     const count = digitCount(n);
-    if (count < width) {
-      this.room(width - count);
-      const b = this.buf;
-      const fill = zeros ? ZERO : SPACE;
-      for (let i = count; i < width; i++) b[this.pos++] = fill;
-    }
+    this.repeat(zeros ? ZERO : SPACE, width - count);
     this.digits(n, count);
   }
 
-  /** `count` digits of a non-negative 32-bit integer: small integer arithmetic throughout. */
+  /** `count` digits of a non-negative int32: small integer arithmetic throughout. */
   private digits(n: number, count: number): void {
     this.room(count);
     const b = this.buf;
