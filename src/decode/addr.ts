@@ -196,3 +196,8 @@ export function ipv4PseudoSum(src: number, dst: number, upperLen: number, proto:
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
 }
+
+/** fe80::/10 from IPv6 text (any case). */
+export function isLinkLocalText(addr: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(addr);
+}

@@ -3,9 +3,7 @@
 // only in the size of their addresses (4 or 16 bytes).
 import { u16 } from './addr.js';
 import { noteOnce, noteTruncation, readTypeCodeChecksum } from './l4.js';
-import { MAX_RECORDS, type IgmpLayer, type MldLayer, type Packet } from './packet.js';
-
-type MembershipLayer = IgmpLayer | MldLayer;
+import { MAX_RECORDS, type MembershipLayer, type Packet } from './packet.js';
 
 /** 8-bit code (IGMPv3 MRC in 1/10 s, QQIC in s for both): below 128 literal, else mant/exp. */
 export function decodeCode8(c: number): number {

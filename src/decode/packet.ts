@@ -173,7 +173,7 @@ export class Icmp6Layer extends IcmpLayer {
 }
 
 /** Group-membership message fields shared by IGMP and MLD. */
-class MembershipLayer {
+export class MembershipLayer {
   present = false;
   short = false;
   off = 0;

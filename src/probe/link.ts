@@ -2,9 +2,9 @@
 // must be configured on the link, an IPv6 one must be link-local, and a target must lie in the
 // test address's subnet (target_create's prefix_equal) and not be one of our own addresses.
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { parseIpv4, parseIpv6 } from '../decode/addr.js';
+import { isLinkLocalText, parseIpv4, parseIpv6 } from '../decode/addr.js';
 import { canonicalAddress } from '../annotate/ipmp/config.js';
-import { isAllNodes, isLinkLocalText } from '../annotate/ipmp/recognise.js';
+import { isAllNodes } from '../annotate/ipmp/recognise.js';
 import { ifNametoindex } from '../dlpi/libc.js';
 
 /** Bad input to `dlsnoop probe`: printed as one line, exit status 1. */

@@ -1,7 +1,7 @@
 // What is wrong, or telling, about one IGMP/MLD message: RFC rules a conforming sender follows
 // (TTL 1, Router Alert, destinations, link-local MLD sources), link-layer mapping problems (a
 // broadcast destination means the sender's NIC refused DL_ENABMULTI), and cheap OS fingerprints.
-import { parseIpv4, parseIpv6 } from '../../decode/addr.js';
+import { isLinkLocalText, parseIpv4, parseIpv6 } from '../../decode/addr.js';
 import { Rec, type MembershipObservation } from './observation.js';
 import type { QueryRef } from './querier.js';
 
@@ -32,11 +32,6 @@ function mapMulticast(ip: string): string | null {
   const v6 = parseIpv6(ip);
   if (v6 === null || v6[0] !== 0xff) return null;
   return ['33', '33', hex2(v6[12]), hex2(v6[13]), hex2(v6[14]), hex2(v6[15])].join(':');
-}
-
-/** fe80::/10, read from the RFC 5952 text the decoder produced (always lowercase, never zero-padded). */
-function isLinkLocal6(ip: string): boolean {
-  return /^fe[89ab][0-9a-f]:/.test(ip);
 }
 
 /** Where RFC 2236/3376/2710/3810 say this message goes, or null when the group itself is right. */
@@ -72,7 +67,7 @@ export function packetAnomalies(obs: MembershipObservation): string[] {
     }
   }
   // RFC 3810 §5: MLD comes from a link-local source; reports may use :: before DAD finishes.
-  if (!v4 && !isLinkLocal6(obs.srcIp) && !(obs.srcIp === '::' && obs.kind !== 'query')) {
+  if (!v4 && !isLinkLocalText(obs.srcIp) && !(obs.srcIp === '::' && obs.kind !== 'query')) {
     out.push(`MLD from non-link-local ${obs.srcIp}`);
   }
   if (v4 && obs.version === 3 && obs.tos !== 0xc0) out.push(`IGMPv3 TOS 0x${hex2(obs.tos)} (want 0xc0)`);

@@ -41,7 +41,7 @@ export interface QuerierState {
   olderV2Until: number;
   lastGeneral: QueryRef | null;
   groupQueries: Map<string, QueryRef>;
-  /** Cache for timersOf (readers must not modify it). */
+  /** What qrv, qqiSec and qriMs imply, set with them (readers must not modify it). */
   timers: QuerierTimers;
 }
 
@@ -66,15 +66,11 @@ function computeTimers(q: QuerierState | undefined): QuerierTimers {
 const DEFAULT_TIMERS: Readonly<QuerierTimers> = computeTimers(undefined);
 
 /**
- * The timers in force on a link. Every membership message asks for them, so they are kept with
- * the querier and recomputed only when one of its values changes.
+ * The timers in force on a link. Every membership message asks for them, so they are computed
+ * when a query sets the querier's values (noteQuery) and only read here.
  */
 export function timersOf(q: QuerierState | undefined): QuerierTimers {
-  if (!q) return DEFAULT_TIMERS;
-  if (q.timers.qrv !== (q.qrv || DEFAULT_QRV) || q.timers.qqiSec !== (q.qqiSec || DEFAULT_QQI_SEC) || q.timers.qriMs !== (q.qriMs || DEFAULT_QRI_MS)) {
-    q.timers = computeTimers(q);
-  }
-  return q.timers;
+  return q ? q.timers : DEFAULT_TIMERS;
 }
 
 /** How a query changed the querier model. */
@@ -139,6 +135,7 @@ export class QuerierTable {
       q.qrv = modern && obs.qrv > 0 ? obs.qrv : DEFAULT_QRV;
       q.qqiSec = modern && obs.qqiSec > 0 ? obs.qqiSec : DEFAULT_QQI_SEC;
       if (obs.group === null) q.qriMs = mrtMs || DEFAULT_QRI_MS;
+      q.timers = computeTimers(q);
     }
     if (obs.group === null) q.lastGeneral = ref;
     else q.groupQueries.set(obs.group, ref);

@@ -13,11 +13,10 @@
 // reader is a separate function for the CLI).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseIpv4 } from '../../decode/addr.js';
+import { ipv4String, ipv6String, macString, parseIpv4 } from '../../decode/addr.js';
 import { L, type Packet } from '../../decode/packet.js';
 import type { Annotation } from '../annotation.js';
 import { canonicalAddress } from './config.js';
-import { AddressText } from './recognise.js';
 
 export type MonitorKind = 'ARP-MON' | 'NS-MON' | 'ARP-PING';
 export type MonitorDaemon = 'bonding' | 'teamd' | 'bonding or teamd';
@@ -125,7 +124,6 @@ export class LinuxMonitorObserver {
   /** Monitors by link, then MAC, then target: looked up on every ARP and NS/NA without building a key. */
   private readonly monitors = new Map<string, Map<string, Map<string, Monitor>>>();
   /** Interned address text: ARP and ND traffic repeats the same few addresses. */
-  private readonly text = new AddressText();
 
   constructor(private readonly bonds: readonly BondingInfo[] = []) {}
 
@@ -158,9 +156,9 @@ export class LinuxMonitorObserver {
       if (a.spa === a.tpa || !isAll(b, pkt.eth.dstOff, 6, 0xff)) return NONE;
       const teamd = isAll(b, a.thaOff, 6, 0xff);
       if (!teamd && !isAll(b, a.thaOff, 6, 0)) return NONE;
-      return this.onRequest(pkt, linkName, this.text.mac(b, a.shaOff), this.text.ipv4(a.tpa), this.text.ipv4(a.spa), teamd ? 'ARP-PING' : 'ARP-MON');
+      return this.onRequest(pkt, linkName, macString(b, a.shaOff), ipv4String(a.tpa), ipv4String(a.spa), teamd ? 'ARP-PING' : 'ARP-MON');
     }
-    if (a.op === 2) return this.onReply(pkt, linkName, this.text.mac(b, pkt.eth.dstOff), this.text.ipv4(a.spa));
+    if (a.op === 2) return this.onReply(pkt, linkName, macString(b, pkt.eth.dstOff), ipv4String(a.spa));
     return NONE;
   }
 
@@ -168,15 +166,15 @@ export class LinuxMonitorObserver {
     const ic = pkt.icmp6;
     if (!pkt.ip6.present || ic.short || ic.targetOff === 0 || ic.targetOff + 16 > pkt.end) return NONE;
     const b = pkt.bytes;
-    const target = this.text.ipv6(b, ic.targetOff);
+    const target = ipv6String(b, ic.targetOff);
     if (ic.type === 135) {
       // DAD (unspecified source) is not a probe; monitors solicit at the target's solicited-node group.
       const d = pkt.ip6.dstOff;
       const solicitedNode = b[d] === 0xff && b[d + 1] === 0x02 && b[d + 11] === 0x01 && b[d + 12] === 0xff && b[d + 13] === b[ic.targetOff + 13] && b[d + 14] === b[ic.targetOff + 14] && b[d + 15] === b[ic.targetOff + 15];
       if (!solicitedNode || isAll(b, pkt.ip6.srcOff, 16, 0) || pkt.ip6.hopLimit !== 255) return NONE;
-      return this.onRequest(pkt, linkName, this.text.mac(b, pkt.eth.srcOff), target, this.text.ipv6(b, pkt.ip6.srcOff), 'NS-MON');
+      return this.onRequest(pkt, linkName, macString(b, pkt.eth.srcOff), target, ipv6String(b, pkt.ip6.srcOff), 'NS-MON');
     }
-    return this.onReply(pkt, linkName, this.text.mac(b, pkt.eth.dstOff), target);
+    return this.onReply(pkt, linkName, macString(b, pkt.eth.dstOff), target);
   }
 
   private onRequest(pkt: Packet, linkName: string, mac: string, target: string, sender: string, kind: MonitorKind): Annotation[] {

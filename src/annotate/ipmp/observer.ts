@@ -2,12 +2,12 @@
 // groups, interfaces and instances, replays the daemon's bookkeeping and reports each probe's
 // fate and every verdict on the packet that decides it. A pure state machine: time comes from
 // packet timestamps only, and nothing keeps a reference to a Packet or its bytes.
-import { parseIpv4, parseIpv6 } from '../../decode/addr.js';
+import { isLinkLocalText, parseIpv4, parseIpv6 } from '../../decode/addr.js';
 import { L, type Packet } from '../../decode/packet.js';
 import type { Annotation, Annotator } from '../annotation.js';
 import { EMPTY_IPMP_CONFIG, findConfiguredInterface, type IpmpConfig } from './config.js';
 import { FAILURE_DETECTION_QP_NS, IpmpGroup, MS, PR, PROBE_STATS_COUNT, Phyint, ProbeInstance, type Slot } from './instance.js';
-import { AddressText, emptyObservation, isAllNodes, isLinkLocalText, readProbe, type ProbeObservation } from './recognise.js';
+import { emptyObservation, isAllNodes, readProbe, type ProbeObservation } from './recognise.js';
 import { type BondingInfo, LinuxMonitorObserver } from './linux-monitors.js';
 import { hex16, ProbeAnnotation, type ReplyState } from './probe-annotation.js';
 import { ProbeLog } from './probe-log.js';
@@ -62,7 +62,6 @@ export class IpmpObserver implements Annotator {
   private readonly log = new ProbeLog(PROBE_LOG_LIMIT);
   /** Reused for every packet: readProbe fills it, and nothing keeps it past observeProbe. */
   private readonly current = emptyObservation();
-  private readonly text = new AddressText();
   /** Notes gathered for the packet being handled; copied only into an annotation that has some. */
   private readonly notes: string[] = [];
   private readonly events: TargetEvent[] = [];
@@ -84,7 +83,7 @@ export class IpmpObserver implements Annotator {
     this.lastTsNsec = pkt.tsNsec;
     // The decoder marks in.mpathd-shaped echo messages: everything else costs this one bit test.
     if ((pkt.layers & L.PROBE) === 0) return this.linuxMonitors.observe(pkt, linkName);
-    return readProbe(pkt, this.text, this.current) ? this.observeProbe(this.current, linkName) : NO_ANNOTATIONS;
+    return readProbe(pkt, this.current) ? this.observeProbe(this.current, linkName) : NO_ANNOTATIONS;
   }
 
   /** The same as observe() for an already extracted probe (tests, replays, dlsnoop probe). */

@@ -113,7 +113,7 @@ export function probeSuccessInfo(inst: ProbeInstance, curTg: ProbeTarget | null,
 
 /** Reset every target estimator of a phyint (reset_crtt_all). */
 function resetCrttAll(pi: Phyint): void {
-  for (const inst of pi.instances()) for (const t of inst.targets.all()) t.rtt.reset();
+  for (const inst of pi.instances()) inst.targets.resetRtt();
 }
 
 function otherMembersProbeCapable(pi: Phyint): Phyint[] {
@@ -201,9 +201,9 @@ export function evaluateTick(inst: ProbeInstance, validUnack: number, nowNs: num
   if (snxt === null) return NO_VERDICTS;
   const newestResolvedAcked = ((inst.rack + validUnack + 1) & 0xffff) === snxt;
   const pi = inst.phyint;
-  if (pi.state === 'FAILED') return newestResolvedAcked ? checkForRepair(pi, nowNs) : [];
+  if (pi.state === 'FAILED') return newestResolvedAcked ? checkForRepair(pi, nowNs) : NO_VERDICTS;
   if (inst.quietUntilNs > nowNs) return NO_VERDICTS;
-  return newestResolvedAcked ? [] : checkForFailure(inst, nowNs);
+  return newestResolvedAcked ? NO_VERDICTS : checkForFailure(inst, nowNs);
 }
 
 /**

@@ -2,9 +2,7 @@
 // records differ only in how an address (4 or 16 bytes) is written.
 import { ipv4String, ipv6String, u32 } from '../../decode/addr.js';
 import { recordTypeName } from '../../decode/membership.js';
-import type { IgmpLayer, MldLayer } from '../../decode/packet.js';
-
-type MembershipLayer = IgmpLayer | MldLayer;
+import type { MembershipLayer } from '../../decode/packet.js';
 
 /** How one family's messages hold addresses: their size and text. */
 export interface AddressFormat {
