@@ -16,7 +16,7 @@ import { openFileSource } from './capture/file-source.js';
 import { FileFormatError } from './capture/file-format-error.js';
 import { compileFilter, FILTER_HELP, FilterSyntaxError, type CompiledFilter } from './filter/compile.js';
 import { loadHostsFile, type HostTable } from './filter/names.js';
-import { formatOfPath, openCaptureWriter, type CaptureWriter } from './output/capture-writer.js';
+import { formatOfPath, openCaptureWriter, type CaptureWriter, type CaptureWriterOptions } from './output/capture-writer.js';
 import { NO_NAMES, type NameLookup } from './output/render/context.js';
 import { RingFileWriter } from './output/ring-writer.js';
 import { TextSink } from './output/stdout-sink.js';
@@ -68,10 +68,16 @@ async function openSource(cfg: CaptureConfig, filterBytes: Buffer | null, onWarn
   return source;
 }
 
-function makeWriter(cfg: CaptureConfig, source: CaptureSource): CaptureWriter | undefined {
-  if (cfg.ring) return new RingFileWriter(cfg.ring, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen || undefined });
-  if (cfg.output) return openCaptureWriter(cfg.output, { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen || undefined });
+async function makeWriter(cfg: CaptureConfig, source: CaptureSource, live: boolean): Promise<CaptureWriter | undefined> {
+  if (cfg.ring) return new RingFileWriter(cfg.ring, await writerOptions(cfg, source, live));
+  if (cfg.output) return openCaptureWriter(cfg.output, await writerOptions(cfg, source, live));
   return undefined;
+}
+
+async function writerOptions(cfg: CaptureConfig, source: CaptureSource, live: boolean): Promise<CaptureWriterOptions> {
+  // Live frames sit in the mapped ring: they go to the file from there, uncopied.
+  const gather = live ? (await import('./output/native-gather.js')).nativeGather : undefined;
+  return { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen || undefined, gather };
 }
 
 async function capture(cfg: CaptureConfig): Promise<number> {
@@ -99,7 +105,7 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   // The TUI filters in user space so a filter can be widened later: the kernel gets everything.
   const source = await openSource(cfg, cfg.tui ? null : liveFilter?.kernel?.toBuffer() ?? null, warn);
   const filter = live ? liveFilter : compileFor(source.links[0]?.linkType ?? 1, source.links.map((l) => l.name));
-  const writer = makeWriter(cfg, source);
+  const writer = await makeWriter(cfg, source, live);
   if (live && !cfg.noDrop) (await import('./dlpi/privileges.js')).dropPrivileges({ user: cfg.dropTo });
 
   // On a live host the kernel's bonding configuration names the targets its ARP/NS monitors probe.

@@ -85,6 +85,7 @@ export async function runLoop(source: CaptureSource, opts: LoopOptions, sinks: L
   for await (const batch of source.batches()) {
     let goOn = true;
     for (let i = 0; i < batch.count && goOn; i++) goOn = each(batch, i);
+    sinks.writer?.endBatch();
     if (outSink) {
       await outSink.flush();
       if (outSink.closed) {

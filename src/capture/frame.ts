@@ -50,6 +50,17 @@ export interface LinkStats {
 export interface FrameBatch {
   /** Backing memory every frame's `offset` points into. */
   bytes: Uint8Array;
+  /**
+   * Native address of `bytes[0]` when that memory lies outside the JS heap and stays put while the
+   * batch is current (a mapped ring block): writers may then hand frames to the kernel in place
+   * instead of copying them. 0 otherwise. Addresses fit a double exactly (below 2^53).
+   */
+  address: number;
+  /**
+   * Bytes before every frame that consumers may overwrite while the batch is current (0 for files):
+   * a writer puts a record header there and sends header and frame as one piece (pcap-writer.ts).
+   */
+  headroom: number;
   /** Number of valid entries in the arrays below (the arrays may be longer). */
   count: number;
   offset: Uint32Array;
@@ -73,6 +84,8 @@ export interface FrameBatch {
 export function allocBatch(capacity: number): FrameBatch {
   return {
     bytes: new Uint8Array(0),
+    address: 0,
+    headroom: 0,
     count: 0,
     offset: new Uint32Array(capacity),
     capLen: new Uint32Array(capacity),

@@ -310,7 +310,7 @@ export class DlpiHandle implements FrameGate {
     for (;;) {
       while (this.ring.headReady()) {
         const f = this.ring.next(this, NO_SNAPLEN);
-        if (f !== null) return this.recvResult(f.offset, f.capLen, f.wireLen, f.pktType, f.sec, f.nsec);
+        if (f !== null) return this.recvResult(f.offset[0], f.capLen[0], f.wireLen[0], f.pktType[0], f.tsSec[0], f.tsNsec[0]);
         this.ring.release();
       }
       const wait = timeoutMs < 0 ? -1 : Math.max(0, deadline - Date.now());

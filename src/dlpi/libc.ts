@@ -29,6 +29,7 @@ export const sendto = lib.func('intptr_t sendto(int fd, void *buf, size_t len, i
 const SockFprog = koffi.struct('sock_fprog', { len: 'uint16_t', filter: 'void *' });
 export const setsockoptFprog = lib.func('setsockopt', 'int', ['int', 'int', 'int', koffi.pointer(SockFprog), 'uint32_t']) as Fn<(fd: number, level: number, name: number, prog: { len: number; filter: Uint8Array }, len: number) => number>;
 export const read = lib.func('intptr_t read(int fd, void *buf, size_t len)') as Fn<(fd: number, buf: Uint8Array, len: number) => number>;
+export const writev = lib.func('intptr_t writev(int fd, void *iov, int iovcnt)') as Fn<(fd: number, iov: Uint32Array, iovcnt: number) => number>;
 export const write = lib.func('intptr_t write(int fd, void *buf, size_t len)') as Fn<(fd: number, buf: Uint8Array, len: number) => number>;
 export const eventfd = lib.func('int eventfd(unsigned int initval, int flags)') as Fn<(initval: number, flags: number) => number>;
 export const clockGettime = lib.func('int clock_gettime(int clock, void *ts)') as Fn<(clock: number, ts: Uint8Array) => number>;
@@ -78,6 +79,8 @@ export const SOL_PACKET = 263;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 0x01;
+export const MAP_PRIVATE = 0x02;
+export const MAP_ANONYMOUS = 0x20;
 /** `mmap` failure, `(void *)-1`, as koffi's BigInt address. */
 export const MAP_FAILED = 0xffffffffffffffffn;
 export const POLLIN = 0x001;

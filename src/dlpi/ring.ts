@@ -5,7 +5,7 @@
 //
 // Layouts are linux/if_packet.h on a little-endian 64-bit host (x86_64, aarch64): see
 // capture-linux.md §1 and multicast-ilm.md §5.3.
-import { Direction, PacketType, type FrameBatch } from '../capture/frame.js';
+import { Direction, PacketType, allocBatch, type FrameBatch } from '../capture/frame.js';
 import { sysError } from './errors.js';
 import * as c from './libc.js';
 
@@ -22,6 +22,11 @@ const ETH_P_8021Q = 0x8100;
 /** Bytes before the EtherType, where a stripped 802.1Q tag goes back (libpcap's vlan_offset). */
 const VLAN_OFFSET = 12;
 const VLAN_TAG_LEN = 4;
+/**
+ * Bytes the ring keeps free in front of every frame, even after a VLAN tag went back in, for a
+ * capture file's record header (pcap's is 16): FrameBatch.headroom.
+ */
+const FRAME_HEADROOM = 16;
 
 // tpacket_block_desc (offsets in bytes)
 const BD_STATUS = 8;
@@ -77,19 +82,11 @@ export interface FrameGate {
   accept(bytes: Uint8Array, macOffset: number, pktType: number): boolean;
 }
 
-/** One frame read by `PacketRing.next()`; the object is reused. */
-export interface RingFrame {
-  offset: number;
-  capLen: number;
-  wireLen: number;
-  sec: number;
-  nsec: number;
-  pktType: number;
-}
-
 export class PacketRing {
   /** The whole mapped ring; batches point into it. */
   readonly bytes: Uint8Array;
+  /** Native address of `bytes`, for batches (FrameBatch.address). */
+  readonly address: number;
   readonly geometry: RingGeometry;
   private readonly u32: Uint32Array;
   private readonly u16: Uint16Array;
@@ -99,6 +96,8 @@ export class PacketRing {
   private head = 0;
   /** Head block is user-owned and being consumed: next packet offset and packets left. */
   private loaded = false;
+  /** Offset of the head block in `bytes`, while loaded. */
+  private blockBase = 0;
   private cursor = 0;
   private left = 0;
   /** Frames stamped before this instant predate the current filter (see `discardBefore`). */
@@ -108,6 +107,7 @@ export class PacketRing {
 
   private constructor(addr: bigint, geometry: RingGeometry) {
     this.addr = addr;
+    this.address = Number(addr);
     this.geometry = geometry;
     this.size = geometry.blockSize * geometry.blockCount;
     const ab = c.view(addr, this.size);
@@ -124,8 +124,9 @@ export class PacketRing {
       throw new RangeError(`bad ring geometry ${JSON.stringify(geometry)}`);
     }
     setInt(fd, PACKET_VERSION, TPACKET_V3, link);
-    // Room in front of each frame to put back a VLAN tag the kernel stripped, in place.
-    setInt(fd, PACKET_RESERVE, VLAN_TAG_LEN, link);
+    // Room in front of each frame to put back a VLAN tag the kernel stripped, in place, and then
+    // the headroom. The kernel puts the frame at least this far past the sockaddr_ll it writes.
+    setInt(fd, PACKET_RESERVE, VLAN_TAG_LEN + FRAME_HEADROOM, link);
     const frameNr = (blockSize / frameSize) * blockCount;
     const req = new Uint32Array([blockSize, blockCount, frameSize, frameNr, retireTimeoutMs, 0, 0]);
     if (c.setsockopt(fd, c.SOL_PACKET, PACKET_RX_RING, req, req.byteLength) !== 0) throw sysError('setsockopt(PACKET_RX_RING)', c.errno(), link);
@@ -166,42 +167,37 @@ export class PacketRing {
   fill(batch: FrameBatch, linkIndex: number, gate: FrameGate, snaplen: number, untilSec = Infinity, untilNsec = 0, drops = 0): boolean {
     this.load();
     batch.bytes = this.bytes;
+    batch.address = this.address;
+    batch.headroom = FRAME_HEADROOM;
+    const u32 = this.u32;
     const capacity = batch.offset.length;
-    let n = batch.count;
+    const start = batch.count;
+    let n = start;
     while (this.left > 0 && n < capacity) {
-      const hdr = this.head * this.geometry.blockSize + this.cursor;
-      const sec = this.u32[(hdr + H_SEC) >> 2];
-      if (sec > untilSec || (sec === untilSec && this.u32[(hdr + H_NSEC) >> 2] > untilNsec)) break;
-      const taken = this.readFrame(hdr, gate, snaplen);
+      const hdr = this.blockBase + this.cursor;
+      const sec = u32[(hdr + H_SEC) >> 2];
+      if (sec > untilSec || (sec === untilSec && u32[(hdr + H_NSEC) >> 2] > untilNsec)) break;
+      if (this.readFrame(hdr, gate, snaplen, batch, n)) n++;
       this.advance(hdr);
-      if (!taken) continue;
-      const f = this.frame;
-      batch.offset[n] = f.offset;
-      batch.capLen[n] = f.capLen;
-      batch.wireLen[n] = f.wireLen;
-      batch.tsSec[n] = f.sec;
-      batch.tsNsec[n] = f.nsec;
-      batch.link[n] = linkIndex;
-      batch.pktType[n] = f.pktType;
-      batch.direction[n] = f.pktType === PacketType.OUTGOING ? Direction.OUT : Direction.IN;
-      batch.drops[n] = drops;
-      n++;
     }
+    batch.link.fill(linkIndex, start, n);
+    batch.drops.fill(drops, start, n);
     batch.count = n;
     return this.left === 0;
   }
 
   /**
-   * The next frame passing `gate` from the head block, or null when the block is used up (the
-   * caller releases it). The returned object is reused; its offset points into `bytes`.
+   * The next frame passing `gate` from the head block, as entry 0 of a one-frame batch the ring
+   * reuses (its offset points into `bytes`), or null when the block is used up (the caller
+   * releases it).
    */
-  next(gate: FrameGate, snaplen: number): RingFrame | null {
+  next(gate: FrameGate, snaplen: number): FrameBatch | null {
     this.load();
     while (this.left > 0) {
-      const hdr = this.head * this.geometry.blockSize + this.cursor;
-      const taken = this.readFrame(hdr, gate, snaplen);
+      const hdr = this.blockBase + this.cursor;
+      const taken = this.readFrame(hdr, gate, snaplen, this.single, 0);
       this.advance(hdr);
-      if (taken) return this.frame;
+      if (taken) return this.single;
     }
     return null;
   }
@@ -230,18 +226,18 @@ export class PacketRing {
     c.munmap(this.addr, this.size);
   }
 
-  private readonly frame: RingFrame = { offset: 0, capLen: 0, wireLen: 0, sec: 0, nsec: 0, pktType: 0 };
+  private readonly single = allocBatch(1);
 
   /** Word index of the head's time stamp: the next unread frame's, or for an empty block its open time. */
   private headStampWord(): number {
     this.load();
-    const block = this.head * this.geometry.blockSize;
-    return (this.left > 0 ? block + this.cursor + H_SEC : block + BD_TS_FIRST_SEC) >> 2;
+    return (this.left > 0 ? this.blockBase + this.cursor + H_SEC : this.blockBase + BD_TS_FIRST_SEC) >> 2;
   }
 
   private load(): void {
     if (this.loaded) return;
     const base = this.head * this.geometry.blockSize;
+    this.blockBase = base;
     this.left = this.u32[(base + BD_NUM_PKTS) >> 2];
     this.cursor = this.u32[(base + BD_FIRST_PKT) >> 2];
     this.loaded = true;
@@ -252,8 +248,8 @@ export class PacketRing {
     this.left--;
   }
 
-  /** Fill `this.frame` from the packet header at `hdr`; false if the frame is not delivered. */
-  private readFrame(hdr: number, gate: FrameGate, snaplen: number): boolean {
+  /** Describe the frame whose packet header is at `hdr` as entry `n` of `batch`; false if it is not delivered. */
+  private readFrame(hdr: number, gate: FrameGate, snaplen: number, batch: FrameBatch, n: number): boolean {
     const h = hdr >> 2;
     const sec = this.u32[h + (H_SEC >> 2)];
     const nsec = this.u32[h + (H_NSEC >> 2)];
@@ -280,13 +276,13 @@ export class PacketRing {
       capLen += VLAN_TAG_LEN;
       wireLen += VLAN_TAG_LEN;
     }
-    const f = this.frame;
-    f.offset = mac;
-    f.capLen = capLen < snaplen ? capLen : snaplen;
-    f.wireLen = wireLen;
-    f.sec = sec;
-    f.nsec = nsec;
-    f.pktType = pktType <= PacketType.OUTGOING ? pktType : 255;
+    batch.offset[n] = mac;
+    batch.capLen[n] = capLen < snaplen ? capLen : snaplen;
+    batch.wireLen[n] = wireLen;
+    batch.tsSec[n] = sec;
+    batch.tsNsec[n] = nsec;
+    batch.pktType[n] = pktType <= PacketType.OUTGOING ? pktType : 255;
+    batch.direction[n] = pktType === PacketType.OUTGOING ? Direction.OUT : Direction.IN;
     return true;
   }
 }

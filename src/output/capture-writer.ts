@@ -1,7 +1,7 @@
 // Writing frames to capture files: the common interface and the format choice.
 
 import type { FrameBatch, LinkDesc, LinkStats } from '../capture/frame.js';
-import { OutputFile } from './output-file.js';
+import { OutputFile, type GatherIo } from './output-file.js';
 import { PcapWriter } from './pcap-writer.js';
 import { PcapngWriter } from './pcapng-writer.js';
 import { SnoopWriter } from './snoop-writer.js';
@@ -9,6 +9,11 @@ import { SnoopWriter } from './snoop-writer.js';
 export interface CaptureWriter {
   /** Append frame `index` of `batch`; `comments` become pcapng opt_comment (ignored by pcap/snoop). */
   write(batch: FrameBatch, index: number, comments?: readonly string[]): void;
+  /**
+   * The batch written from is about to be handed back to its source: write out any record that
+   * still points into its memory (gathered writes, output-file.ts). Call after every batch.
+   */
+  endBatch(): void;
   /** Write buffered records now (they are otherwise written in large blocks). */
   flush(): void;
   /** Flush buffered records, write pcapng ISBs with the given per-link stats, close the fd. */
@@ -29,6 +34,8 @@ export interface CaptureWriterOptions {
   links: readonly LinkDesc[];
   /** Cut frames to this many bytes, and record it as the snap length (default: each link's). */
   snaplen?: number;
+  /** Write frames in native memory (live ring blocks) from where they lie, with writev. */
+  gather?: GatherIo;
 }
 
 /** The format a path's extension names, or undefined. */
@@ -40,7 +47,7 @@ export function formatOfPath(path: string): CaptureFormat | undefined {
 /** Create `path` (`-` = standard output) and write a capture file header to it. */
 export function openCaptureWriter(path: string, opts: CaptureWriterOptions): CaptureWriter {
   const format = opts.format ?? formatOfPath(path) ?? 'pcap';
-  const file = new OutputFile(path);
+  const file = new OutputFile(path, opts.gather ?? null);
   try {
     switch (format) {
       case 'pcapng':

@@ -17,14 +17,25 @@ export function snaplenFor(link: LinkDesc | undefined, cut: number | undefined):
   return link !== undefined && link.snaplen > 0 ? link.snaplen : PCAP_MAX_CAPLEN;
 }
 
+/** No cut: larger than any frame, and a small integer so V8 keeps capture lengths in integer registers. */
+const NO_CUT = 0x7fffffff;
+
+/** The length to cut frames to for the writer options' snaplen (NO_CUT when there is none). */
+export function frameCut(opts: CaptureWriterOptions): number {
+  return opts.snaplen !== undefined && opts.snaplen > 0 ? opts.snaplen : NO_CUT;
+}
+
 export class PcapWriter implements CaptureWriter {
   packetsWritten = 0;
   /** LINKTYPE in the file header; -1 until the header is written. */
   private linkType = -1;
   private readonly links: readonly LinkDesc[];
   private readonly nano: boolean;
-  /** Frames are cut to this many bytes (Infinity = not cut). */
+  /** Frames are cut to this many bytes. */
   private readonly cut: number;
+  /** A DataView over the last batch memory whose headroom took record headers. */
+  private headroomBytes: Uint8Array | null = null;
+  private headroomView: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(
     private readonly file: OutputFile,
@@ -32,7 +43,7 @@ export class PcapWriter implements CaptureWriter {
   ) {
     this.links = opts.links;
     this.nano = opts.nano ?? false;
-    this.cut = opts.snaplen !== undefined && opts.snaplen > 0 ? opts.snaplen : Infinity;
+    this.cut = frameCut(opts);
     // Without a link yet (live links still opening) the header waits for the first frame.
     if (this.links.length > 0) this.writeHeader(this.links[0]);
   }
@@ -52,17 +63,24 @@ export class PcapWriter implements CaptureWriter {
       );
     }
     const file = this.file;
-    const capLen = Math.min(batch.capLen[index], this.cut);
-    const at = file.reserve(RECORD_HEADER + capLen);
-    const view = file.view;
-    const nsec = batch.tsNsec[index];
-    view.setUint32(at, batch.tsSec[index], true);
-    view.setUint32(at + 4, this.nano ? nsec : Math.floor(nsec / 1000), true);
-    view.setUint32(at + 8, capLen, true);
-    view.setUint32(at + 12, batch.wireLen[index], true);
-    file.copyFrame(batch.bytes, batch.offset[index], capLen, at + RECORD_HEADER);
-    file.length = at + RECORD_HEADER + capLen;
+    let capLen = batch.capLen[index];
+    if (capLen > this.cut) capLen = this.cut;
+    const offset = batch.offset[index];
+    if (batch.headroom >= RECORD_HEADER && batch.address !== 0 && file.gathering) {
+      // The record header goes in front of the frame, and the whole record to the file from there.
+      const at = offset - RECORD_HEADER;
+      this.writeRecordHeader(this.headroomViewOf(batch.bytes), at, batch, index, capLen);
+      file.placeRecord(batch.address + at, RECORD_HEADER + capLen);
+    } else {
+      const at = file.reserve(RECORD_HEADER + capLen);
+      this.writeRecordHeader(file.view, at, batch, index, capLen);
+      file.length = file.placeFrame(batch.bytes, batch.address, offset, capLen, at + RECORD_HEADER);
+    }
     this.packetsWritten++;
+  }
+
+  endBatch(): void {
+    this.file.flushReferences();
   }
 
   flush(): void {
@@ -72,6 +90,23 @@ export class PcapWriter implements CaptureWriter {
   close(_stats?: readonly LinkStats[]): void {
     if (this.linkType < 0) this.writeHeader(this.links[0]);
     this.file.close();
+  }
+
+  private writeRecordHeader(view: DataView, at: number, batch: FrameBatch, index: number, capLen: number): void {
+    const nsec = batch.tsNsec[index];
+    // Integer arguments (`>>> 0` wraps as setUint32 would) keep V8 from calling out per field.
+    view.setUint32(at, batch.tsSec[index] >>> 0, true);
+    view.setUint32(at + 4, this.nano ? nsec : (nsec / 1000) >>> 0, true);
+    view.setUint32(at + 8, capLen, true);
+    view.setUint32(at + 12, batch.wireLen[index], true);
+  }
+
+  private headroomViewOf(bytes: Uint8Array): DataView {
+    if (bytes !== this.headroomBytes) {
+      this.headroomBytes = bytes;
+      this.headroomView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.headroomView;
   }
 
   private writeHeader(link: LinkDesc | undefined): void {

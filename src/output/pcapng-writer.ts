@@ -6,7 +6,7 @@ import type { FrameBatch, LinkDesc, LinkStats } from '../capture/frame.js';
 import type { CaptureWriter, CaptureWriterOptions } from './capture-writer.js';
 import { padding } from './output-file.js';
 import type { OutputFile } from './output-file.js';
-import { snaplenFor } from './pcap-writer.js';
+import { frameCut, snaplenFor } from './pcap-writer.js';
 import {
   BLOCK_EPB,
   BLOCK_IDB,
@@ -48,7 +48,7 @@ export class PcapngWriter implements CaptureWriter {
     private readonly opts: CaptureWriterOptions,
   ) {
     this.links = opts.links;
-    this.cut = opts.snaplen !== undefined && opts.snaplen > 0 ? opts.snaplen : Infinity;
+    this.cut = frameCut(opts);
     this.writeSectionHeader();
   }
 
@@ -60,7 +60,7 @@ export class PcapngWriter implements CaptureWriter {
     const link = batch.link[index];
     const id = this.interfaceIds[link] ?? this.writeInterface(link);
     const file = this.file;
-    const capLen = Math.min(batch.capLen[index], this.cut);
+    const capLen = batch.capLen[index] < this.cut ? batch.capLen[index] : this.cut;
     let direction = batch.direction[index];
     const pktType = batch.pktType[index];
     if (direction === Direction.UNKNOWN && pktType === PacketType.OUTGOING) direction = Direction.OUT;
@@ -89,6 +89,9 @@ export class PcapngWriter implements CaptureWriter {
     this.finishBlock(at, end);
     this.packetsWritten++;
   }
+
+  /** Blocks hold copies of their frames (their lengths are counted in the buffer), so nothing waits. */
+  endBatch(): void {}
 
   flush(): void {
     this.file.flush();

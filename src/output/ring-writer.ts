@@ -77,6 +77,10 @@ export class RingFileWriter implements CaptureWriter {
     this.current.write(batch, index, comments);
   }
 
+  endBatch(): void {
+    this.current.endBatch();
+  }
+
   flush(): void {
     this.current.flush();
   }

@@ -66,6 +66,8 @@ export class PacketStore {
     this.annotations = new AnnotationLog(opts.annotationBlock);
     this.batch = {
       bytes: new Uint8Array(0),
+      address: 0,
+      headroom: 0,
       count: 0,
       offset: new Uint32Array(0),
       capLen: new Uint32Array(0),
