@@ -122,8 +122,14 @@ export function mergeStep(heads: readonly MergeHead[], nowMs: number, holdMs: nu
     }
     const safeMs = nowMs - holdMs;
     if (safeMs < Infinity) {
-      const sec = Math.floor(safeMs / 1000);
-      const nsec = Math.floor((safeMs - sec * 1000) * 1e6);
+      let sec = Math.floor(safeMs / 1000);
+      let nsec = Math.floor((safeMs - sec * 1000) * 1e6);
+      // Past `due` the oldest frame itself may go: milliseconds in a double can come back a few
+      // hundred ns short of its stamp, and a bound before it would hand out nothing, again and again.
+      if (sec < t.sec || (sec === t.sec && nsec < t.nsec)) {
+        sec = t.sec;
+        nsec = t.nsec;
+      }
       if (sec < out.untilSec || (sec === out.untilSec && nsec < out.untilNsec)) {
         out.untilSec = sec;
         out.untilNsec = nsec;

@@ -158,6 +158,11 @@ export interface TextOptions {
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
+/** Address columns kept encoded per formatter; past this the cache starts again. */
+const COLUMN_CACHE_MAX = 8192;
+/** Keys dst columns apart from src columns of the same address (exact: below 2^53). */
+const DST_COLUMN = 2 ** 32;
+const ARROW = Buffer.from(' -> ');
 
 /** Formats packets one after another; keeps the time base for relative and delta times. */
 export class TextFormatter {
@@ -165,6 +170,12 @@ export class TextFormatter {
   private firstNsec = 0;
   private prevSec = -1;
   private prevNsec = 0;
+  /**
+   * IPv4 address columns, name or dotted quad already padded to 12 and encoded, by address (dst
+   * columns by address + DST_COLUMN): most lines carry one of a few addresses, and names never
+   * change during a run.
+   */
+  private readonly ipv4Columns = new Map<number, Buffer>();
 
   constructor(
     private readonly opts: TextOptions,
@@ -233,16 +244,23 @@ export class TextFormatter {
       out.recurring(this.links[pkt.linkIndex]?.name ?? '?');
       out.byte(SPACE);
     }
-    fillEndpoints(pkt, o.names);
     const vlan = pkt.eth.present && pkt.eth.vlanCount ? pkt.eth.vlanTci[0] & 0x0fff : 0;
     if (o.mode === 'summary' && vlan !== 0) {
       out.text('VLAN#');
       out.int(vlan);
       out.text(': ');
     }
-    out.padStart(endpoints.src, 12);
-    out.text(' -> ');
-    out.padEnd(endpoints.dst, 12);
+    if (pkt.ip.present && !pkt.ip6.present) {
+      // What fillEndpoints would pick for IPv4, from the column cache.
+      this.writeIpv4Column(pkt.ip.src, 0, out);
+      out.bytes(ARROW, 0, ARROW.length);
+      this.writeIpv4Column(pkt.ip.dst, DST_COLUMN, out);
+    } else {
+      fillEndpoints(pkt, o.names);
+      out.padStart(endpoints.src, 12);
+      out.bytes(ARROW, 0, ARROW.length);
+      out.padEnd(endpoints.dst, 12);
+    }
     out.byte(SPACE);
     if (o.showDrops) {
       out.text('drops: ');
@@ -254,6 +272,19 @@ export class TextFormatter {
       out.intPadded(pkt.wireLen, 4);
       out.text('  ');
     }
+  }
+
+  /** A src (side 0, right-aligned) or dst (side DST_COLUMN, left-aligned) column for an IPv4 address. */
+  private writeIpv4Column(addr: number, side: number, out: ByteText): void {
+    const key = addr + side;
+    let column = this.ipv4Columns.get(key);
+    if (column === undefined) {
+      if (this.ipv4Columns.size >= COLUMN_CACHE_MAX) this.ipv4Columns.clear();
+      const name = ipv4Name(addr, this.opts.names);
+      column = Buffer.from(side === 0 ? name.padStart(12) : name.padEnd(12), 'utf8');
+      this.ipv4Columns.set(key, column);
+    }
+    out.bytes(column, 0, column.length);
   }
 
   /** The text for one packet, ending in a newline, as a string. */

@@ -46,6 +46,21 @@ describe('mergeStep', () => {
     });
   });
 
+  it('lets the held frame itself go once its hold has passed, whatever the rounding of milliseconds', () => {
+    // now - hold, in ms as a double, comes back about 100 ns short of these stamps; the bound
+    // must still take the frame, or the capture loop would find nothing to hand out and spin.
+    for (const [sec, nsec] of [
+      [1_700_000_005, 40_109_735],
+      [1_700_000_006, 48_131_682],
+      [1_700_000_007, 56_153_629],
+    ]) {
+      const due = sec * 1000 + nsec / 1e6 + 61.25;
+      const d = decide([head(sec, nsec), head(0, 0, false)], due, 61.25);
+      expect(d.link).toBe(0);
+      expect(d.untilSec > sec || (d.untilSec === sec && d.untilNsec >= nsec)).toBe(true);
+    }
+  });
+
   it('hands everything out when told the wait is over (nowMs = Infinity)', () => {
     expect(decide([head(100, 0), head(0, 0, false)], Infinity)).toEqual({ link: 0, untilSec: Infinity, untilNsec: 0, waitUntilMs: Infinity });
   });
