@@ -73,18 +73,29 @@ export async function runLoop(source: CaptureSource, opts: LoopOptions, sinks: L
     return opts.count === undefined || result.matched < opts.count;
   };
 
-  const copy = (batch: FrameBatch, i: number): boolean => {
-    const number = ++result.seen;
-    if (range && (number < range.first || number > range.last)) return number <= range.last;
-    result.matched++;
-    sinks.writer?.write(batch, i);
-    return opts.count === undefined || result.matched < opts.count;
+  /** Copy mode: the frames of `batch` inside -p's range and -c's count go to the writer together. */
+  const copy = (batch: FrameBatch, writer: CaptureWriter): boolean => {
+    const firstNumber = result.seen + 1;
+    result.seen += batch.count;
+    let from = 0;
+    let to = batch.count;
+    if (range) {
+      from = Math.max(0, range.first - firstNumber);
+      to = Math.min(to, range.last - firstNumber + 1);
+    }
+    if (opts.count !== undefined) to = Math.min(to, from + opts.count - result.matched);
+    if (to > from) {
+      if (writer.writeBatch) writer.writeBatch(batch, from, to);
+      else for (let i = from; i < to; i++) writer.write(batch, i);
+      result.matched += to - from;
+    }
+    return !(range && result.seen >= range.last) && (opts.count === undefined || result.matched < opts.count);
   };
-  const each = opts.decode ? handle : copy;
 
   for await (const batch of source.batches()) {
     let goOn = true;
-    for (let i = 0; i < batch.count && goOn; i++) goOn = each(batch, i);
+    if (!opts.decode && sinks.writer) goOn = copy(batch, sinks.writer);
+    else for (let i = 0; i < batch.count && goOn; i++) goOn = handle(batch, i);
     sinks.writer?.endBatch();
     if (outSink) {
       await outSink.flush();

@@ -299,6 +299,12 @@ export class DlpiHandle implements FrameGate {
     }
   }
 
+  /** With PROMISC_PHYS every frame is delivered. */
+  acceptsAll(): boolean {
+    return this.promiscPhys;
+  }
+
+
   /**
    * dlpi_recv: wait up to `timeoutMs` (negative: forever) for one frame and return a copy.
    * Synchronous by design, like libdlpi; capture loops use the ring and dlpiWait instead.

@@ -80,6 +80,8 @@ export function ringGeometry(ringBytes: number, retireTimeoutMs: number): RingGe
 /** Decides whether a frame is delivered (the libdlpi per-stream semantics in dlpi.ts). */
 export interface FrameGate {
   accept(bytes: Uint8Array, macOffset: number, pktType: number): boolean;
+  /** accept() says yes to every frame (promiscuous): the ring then skips asking per frame. */
+  acceptsAll(): boolean;
 }
 
 export class PacketRing {
@@ -170,20 +172,27 @@ export class PacketRing {
     batch.address = this.address;
     batch.headroom = FRAME_HEADROOM;
     const u32 = this.u32;
+    const base = this.blockBase;
+    const perFrame = gate.acceptsAll() ? null : gate;
     const capacity = batch.offset.length;
     const start = batch.count;
     let n = start;
-    while (this.left > 0 && n < capacity) {
-      const hdr = this.blockBase + this.cursor;
+    let cursor = this.cursor;
+    let left = this.left;
+    while (left > 0 && n < capacity) {
+      const hdr = base + cursor;
       const sec = u32[(hdr + H_SEC) >> 2];
       if (sec > untilSec || (sec === untilSec && u32[(hdr + H_NSEC) >> 2] > untilNsec)) break;
-      if (this.readFrame(hdr, gate, snaplen, batch, n)) n++;
-      this.advance(hdr);
+      if (this.readFrame(hdr, perFrame, snaplen, batch, n)) n++;
+      cursor += u32[(hdr + H_NEXT) >> 2];
+      left--;
     }
+    this.cursor = cursor;
+    this.left = left;
     batch.link.fill(linkIndex, start, n);
     batch.drops.fill(drops, start, n);
     batch.count = n;
-    return this.left === 0;
+    return left === 0;
   }
 
   /**
@@ -248,15 +257,15 @@ export class PacketRing {
     this.left--;
   }
 
-  /** Describe the frame whose packet header is at `hdr` as entry `n` of `batch`; false if it is not delivered. */
-  private readFrame(hdr: number, gate: FrameGate, snaplen: number, batch: FrameBatch, n: number): boolean {
+  /** Describe the frame whose packet header is at `hdr` as entry `n` of `batch`; false if it is not delivered (null gate: all are). */
+  private readFrame(hdr: number, gate: FrameGate | null, snaplen: number, batch: FrameBatch, n: number): boolean {
     const h = hdr >> 2;
     const sec = this.u32[h + (H_SEC >> 2)];
     const nsec = this.u32[h + (H_NSEC >> 2)];
     if (sec < this.discardSec || (sec === this.discardSec && nsec < this.discardNsec)) return false;
     const pktType = this.bytes[hdr + H_PKTTYPE];
     let mac = hdr + this.u16[(hdr + H_MAC) >> 1];
-    if (!gate.accept(this.bytes, mac, pktType)) return false;
+    if (gate !== null && !gate.accept(this.bytes, mac, pktType)) return false;
     let capLen = this.u32[h + (H_SNAPLEN >> 2)];
     let wireLen = this.u32[h + (H_LEN >> 2)];
     const status = this.u32[h + (H_STATUS >> 2)];

@@ -9,6 +9,8 @@ import { SnoopWriter } from './snoop-writer.js';
 export interface CaptureWriter {
   /** Append frame `index` of `batch`; `comments` become pcapng opt_comment (ignored by pcap/snoop). */
   write(batch: FrameBatch, index: number, comments?: readonly string[]): void;
+  /** Where a writer has a faster way, frames from..to-1 of `batch`, without comments, as write() would. */
+  writeBatch?(batch: FrameBatch, from: number, to: number): void;
   /**
    * The batch written from is about to be handed back to its source: write out any record that
    * still points into its memory (gathered writes, output-file.ts). Call after every batch.

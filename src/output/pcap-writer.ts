@@ -29,8 +29,12 @@ export class PcapWriter implements CaptureWriter {
   packetsWritten = 0;
   /** LINKTYPE in the file header; -1 until the header is written. */
   private linkType = -1;
+  /** The link of the last frame written, already checked against `linkType`. */
+  private checkedLink = -1;
   private readonly links: readonly LinkDesc[];
   private readonly nano: boolean;
+  /** Nanoseconds per unit of the record's fraction field: 1 (ns pcap) or 1000 (µs). */
+  private readonly fractionDivisor: number;
   /** Frames are cut to this many bytes. */
   private readonly cut: number;
   /** A DataView over the last batch memory whose headroom took record headers. */
@@ -43,6 +47,7 @@ export class PcapWriter implements CaptureWriter {
   ) {
     this.links = opts.links;
     this.nano = opts.nano ?? false;
+    this.fractionDivisor = this.nano ? 1 : 1000;
     this.cut = frameCut(opts);
     // Without a link yet (live links still opening) the header waits for the first frame.
     if (this.links.length > 0) this.writeHeader(this.links[0]);
@@ -53,7 +58,36 @@ export class PcapWriter implements CaptureWriter {
   }
 
   write(batch: FrameBatch, index: number): void {
-    const link = this.links[batch.link[index]];
+    this.writeBatch(batch, index, index + 1);
+  }
+
+  writeBatch(batch: FrameBatch, from: number, to: number): void {
+    const file = this.file;
+    // Live ring frames: each record header goes in front of its frame, and the whole record to
+    // the file from there. Anything else is copied into the file buffer.
+    const inPlace = batch.headroom >= RECORD_HEADER && batch.address !== 0 && file.gathering;
+    const headroomView = inPlace ? this.headroomViewOf(batch.bytes) : null;
+    for (let i = from; i < to; i++) {
+      if (batch.link[i] !== this.checkedLink) this.checkLink(batch.link[i]);
+      let capLen = batch.capLen[i];
+      if (capLen > this.cut) capLen = this.cut;
+      const offset = batch.offset[i];
+      if (headroomView !== null) {
+        const at = offset - RECORD_HEADER;
+        this.writeRecordHeader(headroomView, at, batch, i, capLen);
+        file.placeRecord(batch.address + at, RECORD_HEADER + capLen);
+      } else {
+        const at = file.reserve(RECORD_HEADER + capLen);
+        this.writeRecordHeader(file.view, at, batch, i, capLen);
+        file.length = file.placeFrame(batch.bytes, batch.address, offset, capLen, at + RECORD_HEADER);
+      }
+      this.packetsWritten++;
+    }
+  }
+
+  /** The file header comes with the first frame's link; every later link must have its link type. */
+  private checkLink(linkIndex: number): void {
+    const link = this.links[linkIndex];
     if (this.linkType < 0) this.writeHeader(link);
     else if (link !== undefined && link.linkType !== this.linkType) {
       throw new CaptureWriteError(
@@ -62,21 +96,8 @@ export class PcapWriter implements CaptureWriter {
         'ERR_CAPTURE_LINKTYPE',
       );
     }
-    const file = this.file;
-    let capLen = batch.capLen[index];
-    if (capLen > this.cut) capLen = this.cut;
-    const offset = batch.offset[index];
-    if (batch.headroom >= RECORD_HEADER && batch.address !== 0 && file.gathering) {
-      // The record header goes in front of the frame, and the whole record to the file from there.
-      const at = offset - RECORD_HEADER;
-      this.writeRecordHeader(this.headroomViewOf(batch.bytes), at, batch, index, capLen);
-      file.placeRecord(batch.address + at, RECORD_HEADER + capLen);
-    } else {
-      const at = file.reserve(RECORD_HEADER + capLen);
-      this.writeRecordHeader(file.view, at, batch, index, capLen);
-      file.length = file.placeFrame(batch.bytes, batch.address, offset, capLen, at + RECORD_HEADER);
-    }
-    this.packetsWritten++;
+    // A link not described yet (live links still opening) is checked again when it is.
+    if (link !== undefined) this.checkedLink = linkIndex;
   }
 
   endBatch(): void {
@@ -93,10 +114,10 @@ export class PcapWriter implements CaptureWriter {
   }
 
   private writeRecordHeader(view: DataView, at: number, batch: FrameBatch, index: number, capLen: number): void {
-    const nsec = batch.tsNsec[index];
-    // Integer arguments (`>>> 0` wraps as setUint32 would) keep V8 from calling out per field.
+    // Integer arguments (`>>> 0` wraps as setUint32 would), and no branch on the unit, keep V8
+    // from calling out to the DataView builtin per field.
     view.setUint32(at, batch.tsSec[index] >>> 0, true);
-    view.setUint32(at + 4, this.nano ? nsec : (nsec / 1000) >>> 0, true);
+    view.setUint32(at + 4, (batch.tsNsec[index] / this.fractionDivisor) >>> 0, true);
     view.setUint32(at + 8, capLen, true);
     view.setUint32(at + 12, batch.wireLen[index], true);
   }
