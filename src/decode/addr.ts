@@ -1,6 +1,8 @@
 // Address formatting and the Internet checksum: the helpers every decoder, renderer, filter and
 // annotator shares. Callers have already bounds-checked the bytes they pass.
 
+import { NumberCache } from './number-cache.js';
+
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const HEX1: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
 
@@ -12,18 +14,17 @@ export function u32(b: Uint8Array, off: number): number {
   return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
 }
 
-// Printing and annotating format the same few addresses over and over; a Map lookup is several
-// times cheaper than building the text again. Each cache is dropped when it grows past a bound,
-// so a scan across a whole address space cannot hold memory.
-const TEXT_CACHE_MAX = 1 << 16;
-const ipv4Texts = new Map<number, string>();
-const macTexts = new Map<number, string>();
+// Printing and annotating format the same few addresses over and over; a cache lookup is
+// several times cheaper than building the text again. The caches have a fixed size, so a scan
+// across a whole address space cannot hold memory.
+const TEXT_CACHE_SET_BITS = 13;
+const ipv4Texts = new NumberCache<string>(TEXT_CACHE_SET_BITS);
+const macTexts = new NumberCache<string>(TEXT_CACHE_SET_BITS);
 
 /** IPv4 address held as an unsigned 32-bit number, dotted quad. */
 export function ipv4String(a: number): string {
   let text = ipv4Texts.get(a);
   if (text === undefined) {
-    if (ipv4Texts.size >= TEXT_CACHE_MAX) ipv4Texts.clear();
     text = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
     ipv4Texts.set(a, text);
   }
@@ -51,7 +52,6 @@ export function macString(b: Uint8Array, off: number, len = 6): string {
   const key = (b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 + ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]);
   let text = macTexts.get(key);
   if (text === undefined) {
-    if (macTexts.size >= TEXT_CACHE_MAX) macTexts.clear();
     text = hexColons(b, off, 6);
     macTexts.set(key, text);
   }
@@ -76,7 +76,7 @@ interface Ipv6Text {
   bytes: Uint8Array;
   text: string;
 }
-const ipv6Texts = new Map<number, Ipv6Text>();
+const ipv6Texts = new NumberCache<Ipv6Text>(TEXT_CACHE_SET_BITS);
 
 function sameAddress16(a: Uint8Array, b: Uint8Array, off: number): boolean {
   for (let i = 0; i < 16; i++) if (a[i] !== b[off + i]) return false;
@@ -87,11 +87,10 @@ function sameAddress16(a: Uint8Array, b: Uint8Array, off: number): boolean {
 export function ipv6String(b: Uint8Array, off: number): string {
   let hash = 0;
   for (let i = 0; i < 16; i += 4) hash = Math.imul(hash ^ ((b[off + i] << 24) | (b[off + i + 1] << 16) | (b[off + i + 2] << 8) | b[off + i + 3]), 0x9e3779b1);
-  const cached = ipv6Texts.get(hash);
+  const cached = ipv6Texts.get(hash >>> 0);
   if (cached !== undefined && sameAddress16(cached.bytes, b, off)) return cached.text;
-  if (ipv6Texts.size >= TEXT_CACHE_MAX) ipv6Texts.clear();
   const text = formatIpv6(b, off);
-  ipv6Texts.set(hash, { bytes: b.slice(off, off + 16), text });
+  ipv6Texts.set(hash >>> 0, { bytes: b.slice(off, off + 16), text });
   return text;
 }
 

@@ -4,6 +4,7 @@
 import type { Annotation } from '../annotate/annotation.js';
 import type { LinkDesc } from '../capture/frame.js';
 import { ipv4String, ipv6String } from '../decode/addr.js';
+import { NumberCache } from '../decode/number-cache.js';
 import type { Packet } from '../decode/packet.js';
 import { type ByteText, textOf } from './byte-text.js';
 import type { NameLookup } from './render/context.js';
@@ -158,8 +159,8 @@ export interface TextOptions {
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
-/** Address columns kept encoded per formatter; past this the cache starts again. */
-const COLUMN_CACHE_MAX = 8192;
+/** Address columns kept encoded per formatter: 2^12 sets of two. */
+const COLUMN_CACHE_SET_BITS = 12;
 /** Keys dst columns apart from src columns of the same address (exact: below 2^53). */
 const DST_COLUMN = 2 ** 32;
 const ARROW = Buffer.from(' -> ');
@@ -175,7 +176,7 @@ export class TextFormatter {
    * columns by address + DST_COLUMN): most lines carry one of a few addresses, and names never
    * change during a run.
    */
-  private readonly ipv4Columns = new Map<number, Buffer>();
+  private readonly ipv4Columns = new NumberCache<Buffer>(COLUMN_CACHE_SET_BITS);
 
   constructor(
     private readonly opts: TextOptions,
@@ -279,7 +280,6 @@ export class TextFormatter {
     const key = addr + side;
     let column = this.ipv4Columns.get(key);
     if (column === undefined) {
-      if (this.ipv4Columns.size >= COLUMN_CACHE_MAX) this.ipv4Columns.clear();
       const name = ipv4Name(addr, this.opts.names);
       column = Buffer.from(side === 0 ? name.padStart(12) : name.padEnd(12), 'utf8');
       this.ipv4Columns.set(key, column);

@@ -111,7 +111,8 @@ export class Phyint {
   }
 }
 
-const SUMMARY_HEADS_PER_KIND = 64;
+/** Targets whose annotation heads an instance keeps encoded. */
+const SUMMARY_HEAD_TARGETS = 64;
 
 export class ProbeInstance {
   readonly ring: Slot[] = Array.from({ length: PROBE_STATS_COUNT }, () => ({ status: PR.UNUSED, seq: 0, target: null, sentNs: 0, doneNs: 0, netRttNs: null }));
@@ -131,8 +132,8 @@ export class ProbeInstance {
   multiSeen = false;
   /** Slots that became LOST since the observer last looked. */
   readonly newlyLost: Slot[] = [];
-  /** Annotation heads by probe kind, then target: `ipmp0/net0 → 192.0.2.1 UNI #`. */
-  private readonly summaryHeads = new Map<string, Map<string, string>>();
+  /** Annotation heads, UTF-8, by target then probe kind: `ipmp0/net0 → 192.0.2.1 UNI #`. */
+  private readonly summaryHeads = new Map<string, Partial<Record<string, Buffer>>>();
 
   constructor(
     readonly phyint: Phyint,
@@ -144,20 +145,17 @@ export class ProbeInstance {
   }
 
   /**
-   * The fixed start of this instance's probe annotations to `target`, made once: the same
-   * string every time, so the text writer finds its bytes without hashing it again.
+   * The fixed start of this instance's probe annotations to `target`, encoded once: the text
+   * writer copies its bytes.
    */
-  summaryHead(target: string, kind: string): string {
-    let byTarget = this.summaryHeads.get(kind);
-    if (byTarget === undefined) this.summaryHeads.set(kind, (byTarget = new Map()));
-    let head = byTarget.get(target);
-    if (head === undefined) {
+  summaryHead(target: string, kind: string): Buffer {
+    let byKind = this.summaryHeads.get(target);
+    if (byKind === undefined) {
       // Probes to addresses that are not targets (a scan) must not grow this without bound.
-      if (byTarget.size >= SUMMARY_HEADS_PER_KIND) byTarget.clear();
-      head = `${this.phyint.group.name}/${this.phyint.name} → ${target} ${kind} #`;
-      byTarget.set(target, head);
+      if (this.summaryHeads.size >= SUMMARY_HEAD_TARGETS) this.summaryHeads.clear();
+      this.summaryHeads.set(target, (byKind = {}));
     }
-    return head;
+    return (byKind[kind] ??= Buffer.from(`${this.phyint.group.name}/${this.phyint.name} → ${target} ${kind} #`, 'utf8'));
   }
 
   /** PROBE_CAPABLE: probing with at least one target. */

@@ -63,7 +63,8 @@ export class ProbeAnnotation implements Annotation {
 
   /** `ipmp0/net0 → 192.0.2.1 UNI #17 acked 0.41ms`, written in pieces: most lines of a busy IPMP link end in one. */
   writeSummary(out: ByteText): void {
-    out.recurring(this.inst.summaryHead(this.target, this.kind));
+    const head = this.inst.summaryHead(this.target, this.kind);
+    out.bytes(head, 0, head.length);
     out.int(this.seq);
     out.byte(0x20);
     if (this.text !== null) {
