@@ -1,7 +1,7 @@
 // The capture loop: source → decode → annotate → filter → sinks, one batch at a time.
 // Annotators see every packet (a filter must not hide the reply that acks a probe); the filter
 // and the -p range only decide what is shown or written.
-import type { Annotation, Annotator } from './annotate/annotation.js';
+import { NO_ANNOTATIONS, type Annotator } from './annotate/annotation.js';
 import type { CaptureSource, FrameBatch } from './capture/frame.js';
 import { decodeFrame } from './decode/decode.js';
 import { Packet } from './decode/packet.js';
@@ -43,7 +43,6 @@ export interface LoopResult {
   outputClosed: boolean;
 }
 
-const NO_ANNOTATIONS: readonly Annotation[] = [];
 
 export async function runLoop(source: CaptureSource, opts: LoopOptions, sinks: LoopSinks): Promise<LoopResult> {
   const pkt = new Packet();

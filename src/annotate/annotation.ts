@@ -26,8 +26,11 @@ export interface Annotator {
    * several (a probe reply that also triggers a failure verdict), or an empty array.
    * Must not keep references to `pkt` or its bytes: copy what you store.
    */
-  observe(pkt: Packet, linkName: string): Annotation[];
+  observe(pkt: Packet, linkName: string): readonly Annotation[];
 }
+
+/** What an annotator returns for a packet that earns nothing: one shared, frozen empty list. */
+export const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
 
 /**
  * An annotation whose -v lines and JSON object are built only when a renderer asks for them:

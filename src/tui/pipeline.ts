@@ -64,7 +64,7 @@ export class TuiPipeline {
       const seq = firstSeq + i;
       const link = links[batch.link[i]];
       decodeFrame(pkt, batch, i, link.linkType, seq + 1);
-      let annotations: Annotation[] | undefined;
+      let annotations: readonly Annotation[] | undefined;
       for (const a of annotators) {
         const got = a.observe(pkt, link.name);
         if (got.length) annotations = annotations ? annotations.concat(got) : got;

@@ -39,7 +39,7 @@ function naReply(): Uint8Array {
 }
 
 /** Feed [ms, frame] pairs captured on `link` (outgoing where the bond sends) and collect annotations per frame. */
-function run(frames: Array<[number, Uint8Array]>, bonds: BondingInfo[] = [], link = 'eth1'): Annotation[][] {
+function run(frames: Array<[number, Uint8Array]>, bonds: BondingInfo[] = [], link = 'eth1'): (readonly Annotation[])[] {
   const observer = new IpmpObserver(undefined, bonds);
   const pkt = new Packet();
   return frames.map(([ms, f]) => {

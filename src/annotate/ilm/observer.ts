@@ -1,7 +1,7 @@
 // The ilm observer: feeds each IGMP/MLD message through the querier model, the membership model
 // and the cast-move detector, and turns what happened into annotations. Time comes only from
 // packet timestamps; the host's /proc tables arrive from the caller (setHostTables).
-import type { Annotation, Annotator } from '../annotation.js';
+import { NO_ANNOTATIONS, type Annotation, type Annotator } from '../annotation.js';
 import type { Packet } from '../../decode/packet.js';
 import { packetAnomalies, senderFingerprint, unqueriedReport } from './anomalies.js';
 import { CastMoveDetector, type GroupHolder } from './cast-move.js';
@@ -30,7 +30,6 @@ function recordsOf(obs: MembershipObservation): RecordInput[] {
 }
 
 /** Returned for every packet without a membership message, so the common case allocates nothing. */
-const NO_ANNOTATIONS: Annotation[] = [];
 
 export class IlmObserver implements Annotator {
   readonly queriers = new QuerierTable();
@@ -44,7 +43,7 @@ export class IlmObserver implements Annotator {
     return this.now;
   }
 
-  observe(pkt: Packet, linkName: string): Annotation[] {
+  observe(pkt: Packet, linkName: string): readonly Annotation[] {
     const obs = observationFromPacket(pkt, linkName);
     return obs === null ? NO_ANNOTATIONS : this.observeMessage(obs).map(toAnnotation);
   }

@@ -4,7 +4,7 @@
 // packet timestamps only, and nothing keeps a reference to a Packet or its bytes.
 import { isLinkLocalText, parseIpv4, parseIpv6 } from '../../decode/addr.js';
 import { L, type Packet } from '../../decode/packet.js';
-import type { Annotation, Annotator } from '../annotation.js';
+import { NO_ANNOTATIONS, type Annotation, type Annotator } from '../annotation.js';
 import { EMPTY_IPMP_CONFIG, findConfiguredInterface, type IpmpConfig } from './config.js';
 import { FAILURE_DETECTION_QP_NS, IpmpGroup, MS, PR, PROBE_STATS_COUNT, Phyint, ProbeInstance, type Slot } from './instance.js';
 import { emptyObservation, isAllNodes, readProbe, type ProbeObservation } from './recognise.js';
@@ -30,7 +30,6 @@ export interface ProbeLogRow {
 export const PROBE_LOG_LIMIT = 10_000;
 
 /** Shared empty results, frozen so no caller can fill them: nothing is allocated for them. */
-const NO_ANNOTATIONS: Annotation[] = Object.freeze([]) as unknown as Annotation[];
 const NO_NOTES: readonly string[] = Object.freeze([]);
 
 /** Network part used to group test addresses without config: /24 for IPv4, /64 for IPv6. */
@@ -77,7 +76,7 @@ export class IpmpObserver implements Annotator {
     for (const g of config.groups) this.groupList.push(new IpmpGroup(g.name, true, g.fdtMs));
   }
 
-  observe(pkt: Packet, linkName: string): Annotation[] {
+  observe(pkt: Packet, linkName: string): readonly Annotation[] {
     if (this.epochSec === null) this.setEpoch(pkt.tsSec, pkt.tsNsec);
     this.lastTsSec = pkt.tsSec;
     this.lastTsNsec = pkt.tsNsec;

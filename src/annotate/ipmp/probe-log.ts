@@ -1,6 +1,6 @@
 // The `ipmpstat -p` row log: a fixed ring of rows, stored column by column so logging a row (once
-// per resolved probe) allocates nothing. Row objects are made only when read, and once per row,
-// so readers that compare rows by identity (dlsnoop probe) see the same object each time.
+// per resolved probe) allocates nothing. Row objects are made only when read; readers keep their
+// place by row count (probeRowsLogged), never by holding rows.
 import type { ProbeLogRow } from './observer.js';
 
 export class ProbeLog {
@@ -14,7 +14,6 @@ export class ProbeLog {
   private readonly rttDevMs: Float64Array;
   private readonly iface: string[];
   private readonly target: string[];
-  private readonly rows: (ProbeLogRow | undefined)[];
 
   constructor(readonly capacity: number) {
     this.timeSec = new Float64Array(capacity);
@@ -24,7 +23,6 @@ export class ProbeLog {
     this.rttDevMs = new Float64Array(capacity);
     this.iface = new Array<string>(capacity).fill('');
     this.target = new Array<string>(capacity).fill('');
-    this.rows = new Array<ProbeLogRow | undefined>(capacity).fill(undefined);
   }
 
   push(timeSec: number, iface: string, seq: number, netRttMs: number | null, rttAvgMs: number | null, rttDevMs: number | null, target: string): void {
@@ -36,7 +34,6 @@ export class ProbeLog {
     this.rttAvgMs[i] = rttAvgMs ?? Number.NaN;
     this.rttDevMs[i] = rttDevMs ?? Number.NaN;
     this.target[i] = target;
-    this.rows[i] = undefined;
     this.total++;
   }
 
@@ -49,7 +46,7 @@ export class ProbeLog {
   row(n: number): ProbeLogRow | undefined {
     if (n < this.first || n >= this.total) return undefined;
     const i = n % this.capacity;
-    return (this.rows[i] ??= {
+    return {
       timeSec: this.timeSec[i],
       iface: this.iface[i],
       seq: this.seq[i],
@@ -57,7 +54,7 @@ export class ProbeLog {
       rttAvgMs: orNull(this.rttAvgMs[i]),
       rttDevMs: orNull(this.rttDevMs[i]),
       target: this.target[i],
-    });
+    };
   }
 
   /** Rows from number `from` on (clamped to what is kept), oldest first. */
