@@ -131,14 +131,17 @@ async function capture(cfg: CaptureConfig): Promise<number> {
     if (cfg.ilm) process.stderr.write(renderIlmTable(ilm));
   });
 
+  // pcapng carries annotations as comments; pcap and snoop files need no decoding at all.
+  const outFormat = cfg.format ?? (cfg.output ? formatOfPath(cfg.output) : undefined) ?? 'pcap';
+  const plainCopy = !!writer && !filter && !cfg.ipmpstat && !cfg.ilm && outFormat !== 'pcapng';
   const sinks: LoopSinks = {};
   const out = new TextSink(process.stdout);
   // Live: the kernel's own multicast tables, re-read at most once a second, let the ilm observer
-  // put the host's row next to each report the host itself sends.
+  // put the host's row next to each report the host itself sends (not needed when nothing is decoded).
   let hostTablesReadAt = 0;
   const refreshHostTables = (): void => {
     const now = Date.now();
-    if (!live || now - hostTablesReadAt < 1000) return;
+    if (!live || plainCopy || now - hostTablesReadAt < 1000) return;
     hostTablesReadAt = now;
     ilm.setHostTables(hostMemberships(readHostTables('/proc')));
   };
@@ -184,9 +187,6 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   let status = 0;
   let result;
   try {
-    // pcapng carries annotations as comments; pcap and snoop files need no decoding at all.
-    const outFormat = cfg.format ?? (cfg.output ? formatOfPath(cfg.output) : undefined) ?? 'pcap';
-    const plainCopy = !!writer && !filter && !cfg.ipmpstat && !cfg.ilm && outFormat !== 'pcapng';
     result = await runLoop(source, { filter, annotators, count: cfg.count, range: cfg.range, stopRequested: () => stopping, decode: !plainCopy }, sinks);
   } catch (err) {
     // Everything before the damage has been printed and written; say what broke and where.

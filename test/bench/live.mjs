@@ -12,8 +12,12 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const packets = Number(process.argv[2] ?? 1_000_000);
 const rounds = Number(process.argv[3] ?? 3);
-/** Frames sent slowly before each measured burst; not counted in the measured share. */
-const WARM_UP = 100_000;
+/**
+ * Frames sent at an easy rate (5 µs apart) before each measured burst, not counted in its share.
+ * Enough for V8 to compile every path the burst takes; with 100 k at 10 µs apart some of it was
+ * still being compiled (and once deoptimised and compiled again) inside the measured burst.
+ */
+const WARM_UP = 300_000;
 const ns = `dls-bench-${process.pid}`;
 const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
 // Every command runs inside the namespace as one shell, so no part of a chain reaches the host.
@@ -49,10 +53,10 @@ async function measure(name, captureCmd, cfg, parse) {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   await sleep(1500);
-  // Warm-up at an easy rate (10 µs apart), so neither tool drops any of it: V8 compiles
+  // Warm-up at an easy rate (5 µs apart), so neither tool drops any of it: V8 compiles
   // dlsnoop's hot loops, both tools fault in their rings. Its CPU is reported on its own.
   const cpu0 = cpuSeconds(child.pid);
-  inNs(`trafgen -o bsend -i ${cfg} -n ${WARM_UP} -t 10us -P 1 -q`);
+  inNs(`trafgen -o bsend -i ${cfg} -n ${WARM_UP} -t 5us -P 1 -q`);
   await sleep(300);
   const cpu1 = cpuSeconds(child.pid);
   const t0 = Date.now();
