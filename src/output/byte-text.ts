@@ -12,6 +12,9 @@ const LOOP_LIMIT = 48;
 const RECURRING_LIMIT = 4096;
 const SPACE = 0x20;
 const ZERO = 0x30;
+const DECIMAL_SCALES = [1, 10, 100, 1000, 10000, 100000, 1000000];
+/** Far wider than the rounding error of a scaled value below 2^31 (about 2^-22). */
+const HALF_BAND = 1e-6;
 
 export abstract class ByteText {
   protected buf: Buffer;
@@ -118,6 +121,26 @@ export abstract class ByteText {
     const count = digitCount(n);
     this.repeat(zeros ? ZERO : SPACE, width - count);
     this.digits(n, count);
+  }
+
+  /**
+   * `value.toFixed(decimals)` (decimals 1 to 6), without making the string where integer
+   * arithmetic gives the same digits: Math.round of the scaled value picks toFixed's digits
+   * except when the scaled value lies within rounding error of a half, where toFixed decides
+   * from the double's exact decimal value; those, negatives and large values go to toFixed.
+   */
+  fixed(value: number, decimals: number): void {
+    const scale = DECIMAL_SCALES[decimals];
+    const scaled = value * scale;
+    const n = Math.round(scaled);
+    if (!(value >= 0) || n > 0x7fffffff || Math.abs(scaled - Math.floor(scaled) - 0.5) < HALF_BAND) {
+      this.text(value.toFixed(decimals));
+      return;
+    }
+    const whole = Math.floor(n / scale);
+    this.digits(whole, digitCount(whole));
+    this.byte(0x2e);
+    this.intPadded(n - whole * scale, decimals, true);
   }
 
   /** `count` digits of a non-negative int32: small integer arithmetic throughout. */

@@ -30,6 +30,26 @@ describe('ByteText', () => {
     expect(textOf((o) => o.padEnd('2001:db8::1234:5678', 12))).toBe('2001:db8::1234:5678');
   });
 
+  it('writes fixed-point numbers exactly as toFixed does, halves and awkward doubles included', () => {
+    const values: number[] = [0, 0.001, 0.005, 0.015, 0.125, 1.005, 1.255, 2.675, 10.235, 99.995, 1e-7, 123456.785, 2 ** 31 / 100, 1e12, -0.004, -1.5, Number.NaN, Infinity];
+    // Every k/1000 and k/1000 + 0.0005 up to 50: thousands of values next to a rounding half.
+    for (let k = 0; k < 50_000; k++) values.push(k / 1000, k / 1000 + 0.0005);
+    // And doubles of all magnitudes.
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      values.push((seed / 2 ** 32) * 10 ** ((i % 9) - 2));
+    }
+    for (const decimals of [1, 2, 3, 6]) {
+      const out = new StringText();
+      for (const v of values) {
+        out.fixed(v, decimals);
+        out.byte(0x0a);
+      }
+      expect(out.takeFrom()).toBe(values.map((v) => v.toFixed(decimals) + '\n').join(''));
+    }
+  });
+
   it('lets text be made while other text is being written', () => {
     const got = textOf((outer) => {
       outer.text('head ');

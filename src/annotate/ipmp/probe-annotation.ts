@@ -71,7 +71,7 @@ export class ProbeAnnotation implements Annotation {
       out.text(this.text);
     } else {
       out.text(this.state === 'late' ? 'late reply ' : 'acked ');
-      out.text(fmtMs((this.netRttNs ?? 0) / MS));
+      out.fixed((this.netRttNs ?? 0) / MS, 2);
       out.text(this.state === 'late' ? 'ms: was LOST, now acked' : 'ms');
     }
     if (this.notes.length) {
