@@ -17,7 +17,7 @@ export function u32(b: Uint8Array, off: number): number {
 // Printing and annotating format the same few addresses over and over; a cache lookup is
 // several times cheaper than building the text again. The caches have a fixed size, so a scan
 // across a whole address space cannot hold memory.
-const TEXT_CACHE_SET_BITS = 13;
+const TEXT_CACHE_SET_BITS = 11;
 const ipv4Texts = new NumberCache<string>(TEXT_CACHE_SET_BITS);
 const macTexts = new NumberCache<string>(TEXT_CACHE_SET_BITS);
 

@@ -159,8 +159,8 @@ export interface TextOptions {
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
-/** Address columns kept encoded per formatter: 2^12 sets of two. */
-const COLUMN_CACHE_SET_BITS = 12;
+/** Address columns kept encoded per formatter: 2^11 sets of two. */
+const COLUMN_CACHE_SET_BITS = 11;
 /** Keys dst columns apart from src columns of the same address (exact: below 2^53). */
 const DST_COLUMN = 2 ** 32;
 const ARROW = Buffer.from(' -> ');
