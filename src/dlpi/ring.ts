@@ -183,7 +183,7 @@ export class PacketRing {
       const hdr = base + cursor;
       const sec = u32[(hdr + H_SEC) >> 2];
       if (sec > untilSec || (sec === untilSec && u32[(hdr + H_NSEC) >> 2] > untilNsec)) break;
-      if (this.readFrame(hdr, perFrame, snaplen, batch, n)) n++;
+      if (this.readFrame(hdr, sec, perFrame, snaplen, batch, n)) n++;
       cursor += u32[(hdr + H_NEXT) >> 2];
       left--;
     }
@@ -204,7 +204,7 @@ export class PacketRing {
     this.load();
     while (this.left > 0) {
       const hdr = this.blockBase + this.cursor;
-      const taken = this.readFrame(hdr, gate, snaplen, this.single, 0);
+      const taken = this.readFrame(hdr, this.u32[(hdr + H_SEC) >> 2], gate, snaplen, this.single, 0);
       this.advance(hdr);
       if (taken) return this.single;
     }
@@ -257,10 +257,12 @@ export class PacketRing {
     this.left--;
   }
 
-  /** Describe the frame whose packet header is at `hdr` as entry `n` of `batch`; false if it is not delivered (null gate: all are). */
-  private readFrame(hdr: number, gate: FrameGate | null, snaplen: number, batch: FrameBatch, n: number): boolean {
+  /**
+   * Describe the frame whose packet header is at `hdr` (its time stamp's seconds, already read:
+   * `sec`) as entry `n` of `batch`; false if it is not delivered (null gate: all are).
+   */
+  private readFrame(hdr: number, sec: number, gate: FrameGate | null, snaplen: number, batch: FrameBatch, n: number): boolean {
     const h = hdr >> 2;
-    const sec = this.u32[h + (H_SEC >> 2)];
     const nsec = this.u32[h + (H_NSEC >> 2)];
     if (sec < this.discardSec || (sec === this.discardSec && nsec < this.discardNsec)) return false;
     const pktType = this.bytes[hdr + H_PKTTYPE];

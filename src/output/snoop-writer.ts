@@ -46,7 +46,7 @@ export class SnoopWriter implements CaptureWriter {
     view.setUint32(at + 4, capLen, false);
     view.setUint32(at + 8, recordLen, false);
     view.setUint32(at + 12, batch.drops[index], false);
-    // Integer arguments (`>>> 0` wraps as setUint32 would) keep V8 from calling out to the DataView builtin per field.
+    // `>>> 0` wraps as setUint32 would, and hands it an integer.
     view.setUint32(at + 16, batch.tsSec[index] >>> 0, false);
     view.setUint32(at + 20, (batch.tsNsec[index] / 1000) >>> 0, false);
     const end = file.placeFrame(batch.bytes, batch.address, batch.offset[index], capLen, at + RECORD_HEADER);

@@ -66,12 +66,17 @@ function fillEndpoints(pkt: Packet, names: NameLookup): void {
   if (pkt.ip6.present) {
     src = ipv6Name(pkt, pkt.ip6.srcOff, names);
     dst = ipv6Name(pkt, pkt.ip6.dstOff, names);
-  } else if (pkt.ip.present) {
+  } else if (endpointsAreIpv4(pkt)) {
     src = ipv4Name(pkt.ip.src, names);
     dst = ipv4Name(pkt.ip.dst, names);
   }
   endpoints.src = src;
   endpoints.dst = dst;
+}
+
+/** fillEndpoints names the IPv4 header's two addresses (no IPv6 header overrides them). */
+function endpointsAreIpv4(pkt: Packet): boolean {
+  return pkt.ip.present && !pkt.ip6.present;
 }
 
 /** The protocol column: the renderer's -v prefix without its colon (`ICMPv6:  ` → `ICMPv6`). */
@@ -251,8 +256,8 @@ export class TextFormatter {
       out.int(vlan);
       out.text(': ');
     }
-    if (pkt.ip.present && !pkt.ip6.present) {
-      // What fillEndpoints would pick for IPv4, from the column cache.
+    if (endpointsAreIpv4(pkt)) {
+      // The IPv4 addresses fillEndpoints would name, from the column cache.
       this.writeIpv4Column(pkt.ip.src, 0, out);
       out.bytes(ARROW, 0, ARROW.length);
       this.writeIpv4Column(pkt.ip.dst, DST_COLUMN, out);
