@@ -1,7 +1,7 @@
 // The capture loop: source → decode → annotate → filter → sinks, one batch at a time.
 // Annotators see every packet (a filter must not hide the reply that acks a probe); the filter
 // and the -p range only decide what is shown or written.
-import { NO_ANNOTATIONS, type Annotator } from './annotate/annotation.js';
+import { NO_ANNOTATIONS, observeAll, type Annotator } from './annotate/annotation.js';
 import type { CaptureSource, FrameBatch } from './capture/frame.js';
 import { decodeFrame } from './decode/decode.js';
 import { Packet } from './decode/packet.js';
@@ -56,13 +56,7 @@ export async function runLoop(source: CaptureSource, opts: LoopOptions, sinks: L
     const number = ++result.seen;
     const link = links[batch.link[i]];
     decodeFrame(pkt, batch, i, link.linkType, number);
-    let annotations = NO_ANNOTATIONS;
-    if (needAnnotations) {
-      for (const a of annotators) {
-        const got = a.observe(pkt, link.name);
-        if (got.length) annotations = annotations === NO_ANNOTATIONS ? got : [...annotations, ...got];
-      }
-    }
+    const annotations = needAnnotations ? observeAll(annotators, pkt, link.name) : NO_ANNOTATIONS;
     if (range && (number < range.first || number > range.last)) return number <= range.last;
     if (filter && !filter.matches(pkt)) return true;
     result.matched++;

@@ -33,6 +33,19 @@ export interface Annotator {
 export const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
 
 /**
+ * Feed one packet to every annotator, in order, and return what they say together: the shared
+ * NO_ANNOTATIONS when none says anything, which is most packets, so those allocate nothing.
+ */
+export function observeAll(annotators: readonly Annotator[], pkt: Packet, linkName: string): readonly Annotation[] {
+  let annotations = NO_ANNOTATIONS;
+  for (const a of annotators) {
+    const got = a.observe(pkt, linkName);
+    if (got.length) annotations = annotations === NO_ANNOTATIONS ? got : [...annotations, ...got];
+  }
+  return annotations;
+}
+
+/**
  * An annotation whose -v lines and JSON object are built only when a renderer asks for them:
  * summary output, the common case, then pays for one string per annotation. Both are built at
  * most once, so later additions (a verdict pushed onto `detail`) stick. A class rather than an

@@ -90,7 +90,10 @@ export function ipv6String(b: Uint8Array, off: number): string {
   const cached = ipv6Texts.get(hash >>> 0);
   if (cached !== undefined && sameAddress16(cached.bytes, b, off)) return cached.text;
   const text = formatIpv6(b, off);
-  ipv6Texts.set(hash >>> 0, { bytes: b.slice(off, off + 16), text });
+  // A copy: Buffer's slice() would be a view of the capture buffer, which the reader rewrites.
+  const bytes = new Uint8Array(16);
+  bytes.set(b.subarray(off, off + 16));
+  ipv6Texts.set(hash >>> 0, { bytes, text });
   return text;
 }
 

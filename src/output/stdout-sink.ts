@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { ByteText } from './byte-text.js';
 
-const BUFFER_BYTES = 1 << 16;
+const BUFFER_BYTES = 1 << 18;
 
 export class TextSink extends ByteText {
   private broken = false;

@@ -1,7 +1,7 @@
 // The TUI's capture loop: source → decode → annotate → store, and the filter deciding which stored
 // packets the list shows. Annotators see every packet, as in the CLI loop; the filter only shapes
 // the view, so changing it re-decodes the stored packets instead of re-reading the source.
-import type { Annotation, Annotator } from '../annotate/annotation.js';
+import { observeAll, type Annotation, type Annotator } from '../annotate/annotation.js';
 import type { CaptureSource, FrameBatch } from '../capture/frame.js';
 import { decodeFrame } from '../decode/decode.js';
 import { Packet } from '../decode/packet.js';
@@ -64,11 +64,8 @@ export class TuiPipeline {
       const seq = firstSeq + i;
       const link = links[batch.link[i]];
       decodeFrame(pkt, batch, i, link.linkType, seq + 1);
-      let annotations: readonly Annotation[] | undefined;
-      for (const a of annotators) {
-        const got = a.observe(pkt, link.name);
-        if (got.length) annotations = annotations ? annotations.concat(got) : got;
-      }
+      const observed = observeAll(annotators, pkt, link.name);
+      const annotations = observed.length ? observed : undefined;
       this.rates.count(batch.link[i], batch.tsSec[i]);
       if (!store.has(seq)) continue;
       store.kind[store.slot(seq)] = classify(pkt, annotations);

@@ -31,6 +31,27 @@ describe('ipv6String', () => {
     expect(ipv6String(frame, 8)).toBe('2001:db8::99');
   });
 
+  it('keeps its own copy of a cached address: a capture Buffer rewritten in place cannot fake a hit', () => {
+    // B shares A's 32-bit cache hash (the hash of words w0..w3 below): its third word differs,
+    // and its fourth is chosen to cancel that. Only the stored bytes tell the two apart.
+    const K = 0x9e3779b1;
+    const a = v6('2001:db8:0:1::a');
+    const word = (b: Uint8Array, i: number): number => (b[4 * i] << 24) | (b[4 * i + 1] << 16) | (b[4 * i + 2] << 8) | b[4 * i + 3];
+    const h1 = Math.imul(Math.imul(word(a, 0), K) ^ word(a, 1), K);
+    const w2 = 0x00000002;
+    const w3 = Math.imul(h1 ^ word(a, 2), K) ^ word(a, 3) ^ Math.imul(h1 ^ w2, K);
+    const b = a.slice();
+    new DataView(b.buffer).setInt32(8, w2);
+    new DataView(b.buffer).setInt32(12, w3);
+    const textOfB = ipv6String(b.slice(), 0);
+    const frame = Buffer.alloc(16);
+    frame.set(a);
+    expect(ipv6String(frame, 0)).toBe('2001:db8:0:1::a');
+    frame.set(b);
+    expect(ipv6String(frame, 0)).toBe(textOfB);
+    expect(parseIpv6(textOfB)).toEqual(new Uint8Array(b));
+  });
+
   it('round-trips many pseudo-random addresses through the cache', () => {
     let seed = 12345;
     const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;

@@ -24,6 +24,24 @@ describe('ByteText', () => {
     expect(out.takeFrom()).toBe(mixed + mixed);
   });
 
+  it('copies byte ranges exactly, whole arrays and parts, short and long, across buffer refills', () => {
+    const source = Buffer.from(Array.from({ length: 300 }, (_, i) => 0x21 + (i % 90)));
+    const out = new StringText();
+    let expected = '';
+    for (let len = 0; len <= 40; len++) {
+      const whole = source.subarray(0, len);
+      out.bytes(whole, 0, whole.length);
+      out.bytes(source, 7, 7 + len);
+      expected += whole.toString('latin1') + source.subarray(7, 7 + len).toString('latin1');
+    }
+    // Past the starting buffer: the copies go on in the grown one.
+    for (let k = 0; k < 50; k++) {
+      out.bytes(source, 0, source.length);
+      expected += source.toString('latin1');
+    }
+    expect(out.takeFrom()).toBe(expected);
+  });
+
   it('pads recurring strings to a column width and never cuts a longer one', () => {
     expect(textOf((o) => o.padStart('192.0.2.1', 12))).toBe('   192.0.2.1');
     expect(textOf((o) => o.padEnd('192.0.2.1', 12))).toBe('192.0.2.1   ');

@@ -228,7 +228,7 @@ export class IpmpObserver implements Annotator {
       const median = inst.medianGapMs();
       if (median !== null) group.inferredProbeintMs = Math.round(median);
     }
-    for (const e of events) notes.push(targetEventText(e));
+    for (let i = 0; i < events.length; i++) notes.push(targetEventText(events[i]));
     const out = [this.annotate(inst, obs.dst, obs, 'sent', 'sent', null, notes)];
     this.settle(inst, out, verdicts);
     return out;
@@ -408,7 +408,9 @@ export class IpmpObserver implements Annotator {
   private settle(inst: ProbeInstance, out: ProbeAnnotation[], verdicts: readonly Verdict[]): void {
     const own = out[0];
     this.reportLost(inst.phyint.group.members, out);
-    for (const v of verdicts) (decidingAnnotation(v, out) ?? own).addVerdict(verdictText(v));
+    // Index loops here and above: for-of over the frozen NO_VERDICTS, what almost every probe
+    // has, makes V8 allocate an iterator per packet.
+    for (let i = 0; i < verdicts.length; i++) (decidingAnnotation(verdicts[i], out) ?? own).addVerdict(verdictText(verdicts[i]));
   }
 
   /** Annotate and log every newly LOST slot of these phyints, oldest first. */

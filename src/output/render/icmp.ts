@@ -11,7 +11,7 @@ import {
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
 import { type ByteText, textOf } from '../byte-text.js';
-import { checksumText, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
+import { checksumText, echoHeads, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 /** Captured bytes of the ICMP message (never beyond what IP claims). */
@@ -110,11 +110,13 @@ function typeAndCode(pkt: Packet, names: NameLookup): [string, string] {
   }
 }
 
+const ECHO_HEADS = echoHeads('ICMP');
+
 function writeSummary(pkt: Packet, names: NameLookup, out: ByteText): void {
   const ic = pkt.icmp;
   if (available(pkt) < 8) out.text('ICMP (short packet)');
   // Echoes (every probe) skip the pair typeAndCode builds; the text is the same.
-  else if (ic.type === ICMP_ECHO || ic.type === ICMP_ECHOREPLY) writeEchoSummary(out, pkt, 'ICMP', ic.type === ICMP_ECHO, ic.id, ic.seq);
+  else if (ic.type === ICMP_ECHO || ic.type === ICMP_ECHOREPLY) writeEchoSummary(out, pkt, ECHO_HEADS, ic.type === ICMP_ECHO, ic.id, ic.seq);
   else writeTypeSummary(out, pkt, 'ICMP', typeAndCode(pkt, names));
 }
 

@@ -13,7 +13,7 @@ import { MLD_LISTENER_QUERY, MLD_LISTENER_REDUCTION, MLD_LISTENER_REPORT, MLD_V2
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
 import { type ByteText, textOf } from '../byte-text.js';
-import { checksumText, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
+import { checksumText, echoHeads, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 function available(pkt: Packet): number {
@@ -86,11 +86,13 @@ function typeAndCode(pkt: Packet): [string, string] {
   }
 }
 
+const ECHO_HEADS = echoHeads('ICMPv6');
+
 function writeSummary(pkt: Packet, out: ByteText): void {
   const ic = pkt.icmp6;
   if (available(pkt) < 8) out.text('ICMPv6 (short packet)');
   // Echoes (every probe) skip the pair typeAndCode builds; the text is the same.
-  else if (ic.type === ICMP6_ECHO_REQUEST || ic.type === ICMP6_ECHO_REPLY) writeEchoSummary(out, pkt, 'ICMPv6', ic.type === ICMP6_ECHO_REQUEST, ic.id, ic.seq);
+  else if (ic.type === ICMP6_ECHO_REQUEST || ic.type === ICMP6_ECHO_REPLY) writeEchoSummary(out, pkt, ECHO_HEADS, ic.type === ICMP6_ECHO_REQUEST, ic.id, ic.seq);
   else writeTypeSummary(out, pkt, 'ICMPv6', typeAndCode(pkt));
 }
 

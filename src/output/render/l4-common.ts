@@ -41,12 +41,24 @@ function writeProbeTail(pkt: Packet, out: ByteText): void {
   out.recurring(tail);
 }
 
+/** The constant starts of a protocol's echo summaries, encoded once: most lines of a probed link have one. */
+export interface EchoHeads {
+  request: Buffer;
+  reply: Buffer;
+}
+
+export function echoHeads(protocol: string): EchoHeads {
+  return { request: Buffer.from(`${protocol} Echo request (ID: `), reply: Buffer.from(`${protocol} Echo reply (ID: `) };
+}
+
+const SEQUENCE_NUMBER = Buffer.from(' Sequence number: ');
+
 /** An echo's summary, `ICMP Echo request (ID: 1 Sequence number: 0) [mpathd UNI ns64]`, in pieces. */
-export function writeEchoSummary(out: ByteText, pkt: Packet, protocol: string, request: boolean, id: number, seq: number): void {
-  out.text(protocol);
-  out.text(request ? ' Echo request (ID: ' : ' Echo reply (ID: ');
+export function writeEchoSummary(out: ByteText, pkt: Packet, heads: EchoHeads, request: boolean, id: number, seq: number): void {
+  const head = request ? heads.request : heads.reply;
+  out.bytes(head, 0, head.length);
   out.int(id);
-  out.text(' Sequence number: ');
+  out.bytes(SEQUENCE_NUMBER, 0, SEQUENCE_NUMBER.length);
   out.int(seq);
   out.byte(0x29);
   writeProbeTail(pkt, out);
