@@ -32,16 +32,16 @@ export interface ByteInput {
 
 export async function openFileInput(path: string): Promise<ByteInput> {
   const handle = await open(path, 'r');
-  const { size } = await handle.stat();
+  const stats = await handle.stat();
   // +1 so that a file read whole in one go still sees end-of-file without growing the buffer.
-  const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, size + 1));
-  return {
-    chunkSize,
-    // Read on this thread: a chunk of a cached file is a memory copy of a few ms, while the
-    // thread pool's round trip left the loop idle for longer than that (2% of a long read).
-    read: async (into, at, length) => readSync(handle.fd, into, at, length, null),
-    close: () => handle.close(),
-  };
+  const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, stats.size + 1));
+  // A regular file is read on this thread: a chunk of a cached file is a memory copy of a few
+  // ms, while the thread pool's round trip left the loop idle for longer (2% of a long read).
+  // A FIFO could block, so it keeps the asynchronous read.
+  const read = stats.isFile()
+    ? async (into: Buffer, at: number, length: number) => readSync(handle.fd, into, at, length, null)
+    : async (into: Buffer, at: number, length: number) => (await handle.read(into, at, length, null)).bytesRead;
+  return { chunkSize, read, close: () => handle.close() };
 }
 
 export function streamInput(stream: Readable): ByteInput {
