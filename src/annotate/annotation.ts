@@ -46,36 +46,39 @@ export function observeAll(annotators: readonly Annotator[], pkt: Packet, linkNa
 }
 
 /**
- * An annotation whose -v lines and JSON object are built only when a renderer asks for them:
- * summary output, the common case, then pays for one string per annotation. Both are built at
- * most once, so later additions (a verdict pushed onto `detail`) stick. A class rather than an
+ * An annotation whose -v lines and JSON object are built from `subject` only when a renderer asks
+ * for them: summary output, the common case, then pays for one string per annotation. Both are
+ * built at most once, so later additions (a verdict pushed onto `detail`) stick. The builders are
+ * shared functions of the subject, not closures made per annotation. A class rather than an
  * object literal with getters: V8 keeps instances of a class on one fast shape.
  */
-class LazyAnnotation implements Annotation {
+class LazyAnnotation<S> implements Annotation {
   private builtDetail: string[] | undefined;
   private builtJson: Record<string, unknown> | undefined;
 
   constructor(
     readonly source: Annotation['source'],
     public summary: string,
-    private readonly buildDetail: () => string[],
-    private readonly buildJson: () => Record<string, unknown>,
+    private readonly subject: S,
+    private readonly buildDetail: (subject: S) => string[],
+    private readonly buildJson: (subject: S) => Record<string, unknown>,
   ) {}
 
   get detail(): string[] {
-    return (this.builtDetail ??= this.buildDetail());
+    return (this.builtDetail ??= this.buildDetail(this.subject));
   }
 
   get json(): Record<string, unknown> {
-    return (this.builtJson ??= this.buildJson());
+    return (this.builtJson ??= this.buildJson(this.subject));
   }
 }
 
-export function lazyAnnotation(
+export function lazyAnnotation<S>(
   source: Annotation['source'],
   summary: string,
-  detail: () => string[],
-  json: () => Record<string, unknown>,
+  subject: S,
+  detail: (subject: S) => string[],
+  json: (subject: S) => Record<string, unknown>,
 ): Annotation {
-  return new LazyAnnotation(source, summary, detail, json);
+  return new LazyAnnotation(source, summary, subject, detail, json);
 }

@@ -111,7 +111,7 @@ export function toAnnotation(e: IlmEvent): Annotation {
   if (e.querier !== null) summary += ` querier ${e.querier} v${e.querierVersion}`;
   if (e.anomalies.length) summary += ` ! ${e.anomalies.join('; ')}`;
 
-  return lazyAnnotation('ilm', summary, () => detailLines(e), () => jsonOf(e));
+  return lazyAnnotation('ilm', summary, e, detailLines, jsonOf);
 }
 
 function detailLines(e: IlmEvent): string[] {

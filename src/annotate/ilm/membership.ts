@@ -84,6 +84,18 @@ export interface ReportOutcome {
 /** Longest gap between a state change and its retransmission: illumos waits up to 10 s. */
 export const RTX_GAP_SEC = 11;
 
+/** A new reporter's filter before its first record; only read, never changed. */
+const NOTHING_REQUESTED: Filter = { mode: 'IN', sources: new Set() };
+
+/** What makes a state-change message the same as an earlier one: its record type and its sources. */
+function signatureOf(type: number, sources: readonly string[]): string {
+  return `${type}:${[...sources].sort().join(',')}`;
+}
+
+function changeTrack(type: number, sources: readonly string[], kind: ChangeTrack['kind'], now: number): ChangeTrack {
+  return { signature: signatureOf(type, sources), kind, lastAt: now, sent: 0 };
+}
+
 function isLegacyVersion(family: Family, version: number): boolean {
   return family === 4 ? version < 3 : version < 2;
 }
@@ -215,18 +227,17 @@ export class MembershipTable {
     const { now, mac, type, timers } = inp;
     const row = this.getOrCreate(inp.link, inp.family, inp.group, now);
     const known = row.reporters.get(mac);
-    const before: Filter = known ?? { mode: 'IN', sources: new Set() };
+    const before: Filter = known ?? NOTHING_REQUESTED;
     const after = applyRecord(before, type, inp.sources);
     // Periodic refreshes repeat the reporter's filter: the merged filter cannot change then.
     const filterChanged = !known || !sameFilter(before, after);
     const removes = after.mode === 'IN' && after.sources.size === 0;
-    const signature = `${type}:${[...inp.sources].sort().join(',')}`;
     const track = known?.change ?? row.departed.get(mac) ?? null;
     const out: ReportOutcome = { kind: 'REFRESH', rtxOf: null, rtxN: 0, row, filter: after, suppressed: [] };
 
     const repeat =
-      !isCurrentState(type) && track !== null && track.signature === signature &&
-      now - track.lastAt <= RTX_GAP_SEC && track.sent < timers.qrv;
+      !isCurrentState(type) && track !== null && now - track.lastAt <= RTX_GAP_SEC && track.sent < timers.qrv &&
+      track.signature === signatureOf(type, inp.sources);
     if (repeat && track) {
       track.sent++;
       track.lastAt = now;
@@ -246,11 +257,10 @@ export class MembershipTable {
       out.kind = sameFilter(before, after) ? 'CREATE' : 'FILTER-CHANGE';
     }
 
-    const newTrack = (kind: ChangeTrack['kind']): ChangeTrack => ({ signature, kind, lastAt: now, sent: 0 });
     if (removes) {
       if (known) row.reporters.delete(mac);
       // A repeated leave updated its track (kept in `departed`) in place above.
-      if (out.kind === 'REMOVE') row.departed.set(mac, newTrack('REMOVE'));
+      if (out.kind === 'REMOVE') row.departed.set(mac, changeTrack(type, inp.sources, 'REMOVE', now));
       this.remerge(row);
       if (out.kind === 'REMOVE') this.startLeaving(row, now, now + (timers.qrv * DEFAULT_LMQI_MS) / 1000);
       return out;
@@ -266,7 +276,7 @@ export class MembershipTable {
     reporter.ip = inp.ip;
     reporter.version = inp.version;
     reporter.lastReportAt = now;
-    if (out.kind === 'CREATE' || out.kind === 'FILTER-CHANGE') reporter.change = newTrack(out.kind);
+    if (out.kind === 'CREATE' || out.kind === 'FILTER-CHANGE') reporter.change = changeTrack(type, inp.sources, out.kind, now);
     row.reporters.set(mac, reporter);
 
     if (type === LEGACY_REPORT) {

@@ -90,24 +90,42 @@ function sourceList(pkt: Packet, family: Family, off: number, count: number): st
   return out;
 }
 
-function messageKind(family: Family, type: number): { kind: MessageKind; version: number } | null {
+interface KindAndVersion {
+  kind: MessageKind;
+  version: number;
+}
+
+// Shared answers of messageKind: one per message type, nothing made per packet.
+const QUERY: KindAndVersion = { kind: 'query', version: 0 };
+const REPORT_V1: KindAndVersion = { kind: 'report', version: 1 };
+const REPORT_V2: KindAndVersion = { kind: 'report', version: 2 };
+const REPORT_V3: KindAndVersion = { kind: 'report', version: 3 };
+const LEAVE_V1: KindAndVersion = { kind: 'leave', version: 1 };
+const LEAVE_V2: KindAndVersion = { kind: 'leave', version: 2 };
+
+function messageKind(family: Family, type: number): KindAndVersion | null {
   if (family === 4) {
     switch (type) {
-      case IGMP_QUERY: return { kind: 'query', version: 0 };
-      case IGMP_V1_REPORT: return { kind: 'report', version: 1 };
-      case IGMP_V2_REPORT: return { kind: 'report', version: 2 };
-      case IGMP_LEAVE: return { kind: 'leave', version: 2 };
-      case IGMP_V3_REPORT: return { kind: 'report', version: 3 };
+      case IGMP_QUERY: return QUERY;
+      case IGMP_V1_REPORT: return REPORT_V1;
+      case IGMP_V2_REPORT: return REPORT_V2;
+      case IGMP_LEAVE: return LEAVE_V2;
+      case IGMP_V3_REPORT: return REPORT_V3;
       default: return null;
     }
   }
   switch (type) {
-    case MLD_QUERY: return { kind: 'query', version: 0 };
-    case MLD_V1_REPORT: return { kind: 'report', version: 1 };
-    case MLD_DONE: return { kind: 'leave', version: 1 };
-    case MLD_V2_REPORT: return { kind: 'report', version: 2 };
+    case MLD_QUERY: return QUERY;
+    case MLD_V1_REPORT: return REPORT_V1;
+    case MLD_DONE: return LEAVE_V1;
+    case MLD_V2_REPORT: return REPORT_V2;
     default: return null;
   }
+}
+
+/** A group address as text: IPv4 from its number, IPv6 from its bytes. */
+function groupText(family: Family, b: Uint8Array, off: number, v4: number): string {
+  return family === 4 ? ipv4String(v4) : ipv6String(b, off);
 }
 
 /**
@@ -133,7 +151,6 @@ export function observationFromPacket(pkt: Packet, link: string): MembershipObse
     srcMac = macString(b, pkt.sll.addrOff);
   }
 
-  const group = (off: number, v4: number): string => (family === 4 ? ipv4String(v4) : ipv6String(b, off));
   let msgGroup: string | null = null;
   let records: GroupRecordObs[] = [];
   let querySources: string[] = [];
@@ -144,7 +161,7 @@ export function observationFromPacket(pkt: Packet, link: string): MembershipObse
     // A 9-11 byte IGMP query (or 25-27 byte MLD one) has no version: nothing to learn from it.
     if (version === 0) return null;
     const general = family === 4 ? m.group === 0 : isUnspecified(b, m.groupOff);
-    msgGroup = general ? null : group(m.groupOff, m.group);
+    msgGroup = general ? null : groupText(family, b, m.groupOff, m.group);
     querySources = sourceList(pkt, family, m.sourcesOff, m.sourceCount);
   } else if (version === 3 || (family === 6 && version === 2)) {
     records = new Array(m.recordCount);
@@ -152,12 +169,12 @@ export function observationFromPacket(pkt: Packet, link: string): MembershipObse
       const gOff = m.recordGroupOff[i];
       records[i] = {
         type: m.recordType[i],
-        group: family === 4 ? ipv4String(u32(b, gOff)) : ipv6String(b, gOff),
+        group: groupText(family, b, gOff, family === 4 ? u32(b, gOff) : 0),
         sources: sourceList(pkt, family, m.recordSourcesOff[i], m.recordSourceCount[i]),
       };
     }
   } else {
-    msgGroup = group(m.groupOff, m.group);
+    msgGroup = groupText(family, b, m.groupOff, m.group);
   }
 
   const v4 = pkt.ip;

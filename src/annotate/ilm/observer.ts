@@ -9,7 +9,7 @@ import { sourceSet, toAnnotation, type IlmEvent, type QueryKind } from './events
 import type { HostMembership } from './host-tables.js';
 import { LEGACY_LEAVE, LEGACY_REPORT, MembershipTable, type IlmRow } from './membership.js';
 import { observationFromPacket, Rec, REC_NAMES, type Family, type MembershipObservation } from './observation.js';
-import { QuerierTable, timersOf } from './querier.js';
+import { QuerierTable, timersOf, type QuerierTimers } from './querier.js';
 
 interface RecordInput {
   type: number;
@@ -37,6 +37,8 @@ export class IlmObserver implements Annotator {
   private readonly casts = new CastMoveDetector();
   private hostTable = new Map<string, HostMembership>();
   private now = 0;
+  /** The sweep's view of the querier model, made once rather than per message. */
+  private readonly timersFor = (link: string, family: Family): QuerierTimers => timersOf(this.queriers.get(link, family));
 
   /** Time of the newest packet seen (seconds). */
   get lastTime(): number {
@@ -64,7 +66,7 @@ export class IlmObserver implements Annotator {
   advance(now: number): void {
     if (now < this.now) return;
     this.now = now;
-    this.members.sweep(now, (link, family) => timersOf(this.queriers.get(link, family)));
+    this.members.sweep(now, this.timersFor);
   }
 
   /** Hook for the IPMP observer: a failure verdict for `mac`, so a following cast move cites it. */
@@ -126,11 +128,11 @@ export class IlmObserver implements Annotator {
     // Only current-state records and v1/v2 reports can be answers to a query.
     const answers = rec.type === LEGACY_REPORT || rec.type === Rec.IS_IN || rec.type === Rec.IS_EX;
     const answered = answers ? this.queriers.answeredQuery(link, family, rec.group, ts) : null;
-    const anomalies = [...packetAnoms];
     const unqueried = unqueriedReport(
       rec.type, rec.group, this.queriers.openGroupQueries(link, family, ts), this.queriers.generalQueryOpen(link, family, ts),
     );
-    if (unqueried) anomalies.push(unqueried);
+    // The packet's list is shared by its records' events (nothing changes it later).
+    const anomalies = unqueried ? [...packetAnoms, unqueried] : packetAnoms;
 
     const outcome = this.members.report({
       link, family, group: rec.group, mac: obs.srcMac || obs.srcIp, ip: obs.srcIp, version: obs.version,
