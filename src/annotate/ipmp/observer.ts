@@ -229,7 +229,7 @@ export class IpmpObserver implements Annotator {
       if (median !== null) group.inferredProbeintMs = Math.round(median);
     }
     for (let i = 0; i < events.length; i++) notes.push(targetEventText(events[i]));
-    const out = [this.annotate(inst, obs.dst, obs, 'sent', 'sent', null, notes)];
+    const out = [this.annotate(inst, obs.dst, obs, 'sent', 'sent', null, notes, target)];
     this.settle(inst, out, verdicts);
     return out;
   }
@@ -275,7 +275,7 @@ export class IpmpObserver implements Annotator {
     inst.ack(slot, nowNs);
     this.logRow(inst, slot);
     // The wording is left to the annotation: built only if the summary is read.
-    const out = [this.annotate(inst, target.address, obs, wasLost ? 'late' : 'acked', null, netRttNs, NO_NOTES)];
+    const out = [this.annotate(inst, target.address, obs, wasLost ? 'late' : 'acked', null, netRttNs, NO_NOTES, target)];
     this.settle(inst, out, verdicts);
     return out;
   }
@@ -385,9 +385,16 @@ export class IpmpObserver implements Annotator {
 
   // ---- annotation text ----
 
-  /** `text` null: the acked / late wording, made from the RTT when the summary is first read. */
-  private annotate(inst: ProbeInstance, target: string, obs: ProbeObservation, state: ReplyState, text: string | null, netRttNs: number | null, notes: readonly string[]): ProbeAnnotation {
-    return new ProbeAnnotation(inst, target, obs.kind, obs.seq, state, text, netRttNs, notes.length ? notes.slice() : NO_NOTES);
+  /**
+   * `text` null: the acked / late wording, made from the RTT when the summary is first read.
+   * `tg`: the table entry for `target` when the caller has it (targets are never removed from
+   * the table, so it is what a lookup would find).
+   */
+  private annotate(
+    inst: ProbeInstance, target: string, obs: ProbeObservation, state: ReplyState, text: string | null, netRttNs: number | null,
+    notes: readonly string[], tg = inst.targets.get(target),
+  ): ProbeAnnotation {
+    return new ProbeAnnotation(inst, target, tg, obs.kind, obs.seq, state, text, netRttNs, notes.length ? notes.slice() : NO_NOTES);
   }
 
   private unmatched(obs: ProbeObservation): Annotation {
@@ -429,7 +436,7 @@ export class IpmpObserver implements Annotator {
     // A tick resolves the newest slot before forcing the one before it: put them back in send order.
     if (lost.length > 1) lost.sort((a, b) => a.slot.sentNs - b.slot.sentNs);
     for (const { inst, slot } of lost) {
-      out.push(new ProbeAnnotation(inst, slot.target?.address ?? '?', 'UNI', slot.seq, 'lost', 'LOST', null, NO_NOTES));
+      out.push(new ProbeAnnotation(inst, slot.target?.address ?? '?', slot.target ?? undefined, 'UNI', slot.seq, 'lost', 'LOST', null, NO_NOTES));
       this.logRow(inst, slot);
     }
   }

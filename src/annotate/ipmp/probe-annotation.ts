@@ -4,6 +4,7 @@
 import { type ByteText, textOf } from '../../output/byte-text.js';
 import type { Annotation } from '../annotation.js';
 import { MS, type ProbeInstance } from './instance.js';
+import type { ProbeTarget } from './targets.js';
 
 export type ReplyState = 'sent' | 'acked' | 'late' | 'lost' | 'duplicate' | 'fake' | 'out-of-window' | 'unknown' | 'ignored' | 'responder' | 'unmatched';
 
@@ -27,6 +28,8 @@ export class ProbeAnnotation implements Annotation {
   constructor(
     readonly inst: ProbeInstance,
     readonly target: string,
+    /** The instance's table entry for `target`, if it has one (callers often hold it already). */
+    tg: ProbeTarget | undefined,
     readonly kind: string,
     readonly seq: number,
     readonly state: ReplyState,
@@ -35,7 +38,6 @@ export class ProbeAnnotation implements Annotation {
     private readonly netRttNs: number | null,
     private readonly notes: readonly string[],
   ) {
-    const tg = inst.targets.get(target);
     this.crttMs = tg ? tg.rtt.crttMs : 0;
     this.avgMs = tg ? tg.rtt.avgMs : null;
     this.devMs = tg ? tg.rtt.devMs : null;

@@ -43,6 +43,11 @@ export type HostAddResult = 'added' | 'known' | 'full' | 'routers';
 
 export class TargetTable {
   private readonly byAddr = new Map<string, ProbeTarget>();
+  /**
+   * The same targets in order of creation (targets are never removed), walked with index loops:
+   * the per-probe scans then make no Map iterator.
+   */
+  private readonly list: ProbeTarget[] = [];
   /** Distinct PROBE_MULTI responders in arrival order. */
   readonly responders: string[] = [];
   /** pii_targets_are_routers as inferred: fixed by the first target (null until then). */
@@ -57,7 +62,7 @@ export class TargetTable {
   }
 
   all(): ProbeTarget[] {
-    return [...this.byAddr.values()];
+    return this.list.slice();
   }
 
   active(): ProbeTarget[] {
@@ -66,7 +71,7 @@ export class TargetTable {
 
   activeCount(): number {
     let n = 0;
-    for (const t of this.byAddr.values()) if (t.status === 'active') n++;
+    for (let i = 0; i < this.list.length; i++) if (this.list[i].status === 'active') n++;
     return n;
   }
 
@@ -74,6 +79,7 @@ export class TargetTable {
     const t = new ProbeTarget(addr, this.unit);
     t.lastProbeIndex = this.uniCount;
     this.byAddr.set(addr, t);
+    this.list.push(t);
     return t;
   }
 
@@ -95,7 +101,8 @@ export class TargetTable {
     t.lastProbeNs = nowNs;
     // With n targets each one is probed every n UNI probes; one skipped turn is tolerated.
     const n = this.activeCount();
-    for (const u of this.byAddr.values()) {
+    for (let i = 0; i < this.list.length; i++) {
+      const u = this.list[i];
       if (u !== t && u.status === 'active' && this.uniCount - u.lastProbeIndex > n + 1) {
         u.status = 'absent';
         u.leftNs = nowNs;
@@ -122,7 +129,7 @@ export class TargetTable {
 
   /** Forget every target's RTT estimate (a daemon restart), without listing the targets. */
   resetRtt(): void {
-    for (const t of this.byAddr.values()) t.rtt.reset();
+    for (const t of this.list) t.rtt.reset();
   }
 
   /** The daemon gave up on a target: routers are kept as DEAD, hosts are deleted. */
@@ -135,7 +142,7 @@ export class TargetTable {
   /** target_flush_hosts at a group failure. */
   flushHosts(nowNs: number): void {
     if (this.areRouters === true) return;
-    for (const t of this.byAddr.values()) if (t.status === 'active') this.drop(t, nowNs, 'deleted');
+    for (const t of this.list) if (t.status === 'active') this.drop(t, nowNs, 'deleted');
   }
 
   /** Active targets in the order the daemon will probe them, starting with the predicted next one. */
@@ -147,7 +154,7 @@ export class TargetTable {
       out.push(t);
       t = t.next;
     }
-    for (const u of this.byAddr.values()) if (u.status === 'active' && !out.includes(u)) out.push(u);
+    for (const u of this.list) if (u.status === 'active' && !out.includes(u)) out.push(u);
     return out;
   }
 }
