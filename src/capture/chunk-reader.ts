@@ -5,7 +5,6 @@
 // moved to the front of the buffer once per chunk (never per packet) before the next read.
 
 import type { Readable } from 'node:stream';
-import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { allocBatch, Direction } from './frame.js';
 import type { CaptureSource, FrameBatch, LinkDesc, LinkStats } from './frame.js';
@@ -14,6 +13,10 @@ import { FileFormatError } from './file-format-error.js';
 /** Largest chunk we read at once; small files get a buffer their own size. */
 const MAX_CHUNK = 8 * 1024 * 1024;
 const MIN_CHUNK = 4096;
+/** Read-ahead pays once a chunk is this big; smaller inputs are read whole. */
+const MIN_AHEAD_CHUNK = 1024 * 1024;
+/** The room kept in front of a read-ahead chunk: 1/8 of it, so 1 MiB of an 8 MiB chunk. */
+const AHEAD_ROOM_FRACTION = 8;
 /** Stream input (stdin) arrives in pipe-sized pieces; this holds several, and the largest pcap record. */
 const STREAM_CHUNK = 512 * 1024;
 /** Frames per batch: large enough to amortise the async hop, small enough to stay in cache. */
@@ -32,16 +35,17 @@ export interface ByteInput {
 
 export async function openFileInput(path: string): Promise<ByteInput> {
   const handle = await open(path, 'r');
-  const stats = await handle.stat();
+  const { size } = await handle.stat();
   // +1 so that a file read whole in one go still sees end-of-file without growing the buffer.
-  const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, stats.size + 1));
-  // A regular file is read on this thread: a chunk of a cached file is a memory copy of a few
-  // ms, while the thread pool's round trip left the loop idle for longer (2% of a long read).
-  // A FIFO could block, so it keeps the asynchronous read.
-  const read = stats.isFile()
-    ? async (into: Buffer, at: number, length: number) => readSync(handle.fd, into, at, length, null)
-    : async (into: Buffer, at: number, length: number) => (await handle.read(into, at, length, null)).bytesRead;
-  return { chunkSize, read, close: () => handle.close() };
+  const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, size + 1));
+  return {
+    chunkSize,
+    async read(into, at, length) {
+      const { bytesRead } = await handle.read(into, at, length, null);
+      return bytesRead;
+    },
+    close: () => handle.close(),
+  };
 }
 
 export function streamInput(stream: Readable): ByteInput {
@@ -68,7 +72,15 @@ export function streamInput(stream: Readable): ByteInput {
   };
 }
 
-/** A window over the input: bytes[pos, end) are unparsed, and bytes[0] is file offset `base`. */
+/**
+ * A window over the input: bytes[pos, end) are unparsed, and bytes[0] is file offset `base`.
+ *
+ * Read-ahead: while records of one chunk are parsed, the next chunk is read into a second buffer
+ * of the same size, after AHEAD_ROOM bytes left free in front. When the parser needs it, the few
+ * unparsed bytes left over (a record cut by the chunk's end) go into that room and the buffers
+ * swap: the thread pool copies file data while this thread decodes, and nothing waits for a read
+ * of the cache but the first.
+ */
 export class ChunkReader {
   bytes: Buffer;
   view: DataView;
@@ -76,10 +88,18 @@ export class ChunkReader {
   end = 0;
   base = 0;
   private eof = false;
+  /** The buffer the next chunk is read into; null until the first read-ahead. */
+  private spare: Buffer | null = null;
+  /** The read in flight into `spare` at `aheadRoom`, resolving to its byte count. */
+  private ahead: Promise<number> | null = null;
+  /** Free bytes in front of a read-ahead, for the left-over bytes of the chunk before; 0 turns read-ahead off. */
+  private readonly aheadRoom: number;
 
   constructor(private readonly input: ByteInput) {
     this.bytes = Buffer.allocUnsafeSlow(input.chunkSize);
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    // Small inputs are read whole at once: read-ahead would only double their buffer.
+    this.aheadRoom = input.chunkSize >= MIN_AHEAD_CHUNK ? Math.floor(input.chunkSize / AHEAD_ROOM_FRACTION) : 0;
   }
 
   get available(): number {
@@ -97,36 +117,93 @@ export class ChunkReader {
    * Returns false when the input ends first.
    */
   async ensure(need: number): Promise<boolean> {
-    if (this.end - this.pos >= need) return true;
-    if (this.eof) return false;
-    if (this.pos > 0) {
-      this.bytes.copyWithin(0, this.pos, this.end);
-      this.base += this.pos;
-      this.end -= this.pos;
-      this.pos = 0;
-    }
-    while (this.end < need) {
+    for (;;) {
+      if (this.end - this.pos >= need) {
+        this.readAhead();
+        return true;
+      }
+      if (this.ahead) {
+        await this.takeAhead();
+        continue;
+      }
+      if (this.eof) return false;
+      // No read in flight (the first read, or read-ahead off): read into this buffer.
+      this.compact();
       // Grow only when the buffer is full and still short: one record is larger than a chunk.
       if (this.end === this.bytes.length) this.grow(need);
       const n = await this.input.read(this.bytes, this.end, this.bytes.length - this.end);
-      if (n === 0) {
-        this.eof = true;
-        return false;
-      }
-      this.end += n;
+      if (n === 0) this.eof = true;
+      else this.end += n;
     }
-    return true;
   }
 
-  close(): Promise<void> {
-    return this.input.close();
+  async close(): Promise<void> {
+    // Its failure no longer matters; the handle must not close under it.
+    if (this.ahead) await this.ahead.catch(() => 0);
+    this.ahead = null;
+    await this.input.close();
+  }
+
+  /** Start reading the next chunk into the spare buffer, unless a read is in flight or the input ended. */
+  private readAhead(): void {
+    if (this.ahead || this.eof || this.aheadRoom === 0) return;
+    if (this.spare === null || this.spare.length !== this.bytes.length) this.spare = Buffer.allocUnsafeSlow(this.bytes.length);
+    this.ahead = this.input.read(this.spare, this.aheadRoom, this.spare.length - this.aheadRoom);
+    // A failure is thrown where the bytes are wanted (takeAhead), not as an unhandled rejection.
+    this.ahead.catch(() => undefined);
+  }
+
+  /** Put the read-ahead chunk after the unparsed bytes: swap buffers, or join both when the left-over is long. */
+  private async takeAhead(): Promise<void> {
+    const pending = this.ahead as Promise<number>;
+    const spare = this.spare as Buffer;
+    let n: number;
+    try {
+      n = await pending;
+    } finally {
+      this.ahead = null;
+    }
+    if (n === 0) {
+      this.eof = true;
+      return;
+    }
+    const left = this.end - this.pos;
+    const fileOffset = this.base + this.pos;
+    if (left <= this.aheadRoom) {
+      const start = this.aheadRoom - left;
+      this.bytes.copy(spare, start, this.pos, this.end);
+      this.spare = this.bytes;
+      this.setBuffer(spare, start, this.aheadRoom + n);
+    } else {
+      // A record longer than the room was cut by the chunk's end (rare): one buffer for both.
+      const joined = Buffer.allocUnsafeSlow(Math.max(this.bytes.length, left + n));
+      this.bytes.copy(joined, 0, this.pos, this.end);
+      spare.copy(joined, left, this.aheadRoom, this.aheadRoom + n);
+      this.setBuffer(joined, 0, left + n);
+    }
+    this.base = fileOffset - this.pos;
+  }
+
+  /** Move the unparsed bytes to the front of the buffer. */
+  private compact(): void {
+    if (this.pos === 0) return;
+    this.bytes.copyWithin(0, this.pos, this.end);
+    this.base += this.pos;
+    this.end -= this.pos;
+    this.pos = 0;
+  }
+
+  private setBuffer(bytes: Buffer, pos: number, end: number): void {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = pos;
+    this.end = end;
   }
 
   private grow(need: number): void {
     const bigger = Buffer.allocUnsafeSlow(Math.max(need, this.bytes.length * 2));
     this.bytes.copy(bigger, 0, 0, this.end);
-    this.bytes = bigger;
-    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
+    this.setBuffer(bigger, this.pos, this.end);
   }
 }
 

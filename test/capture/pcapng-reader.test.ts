@@ -40,6 +40,27 @@ function expectedTime(units: bigint, resol: number, offset = 0): { sec: number; 
   return { sec: Number(units / perSecond) + offset, nsec: Number(((units % perSecond) * 1_000_000_000n) / perSecond) };
 }
 
+/** Bytes in each comment withComments adds: option lengths are 16-bit, so long blocks carry many. */
+const COMMENT_BYTES = 60_000;
+
+/**
+ * Little-endian `block` (with no options) with `count` comment options added, built by Buffer
+ * copies: the byte-by-byte Bytes helper would take seconds for the megabytes these carry.
+ */
+function withComments(block: Uint8Array, count: number): Buffer {
+  const comment = Buffer.alloc(4 + COMMENT_BYTES, 0x63);
+  comment.writeUInt16LE(1, 0);
+  comment.writeUInt16LE(COMMENT_BYTES, 2);
+  const body = Buffer.from(block.buffer, block.byteOffset + 8, block.length - 12);
+  const length = 12 + body.length + count * comment.length + 4;
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(6, 0);
+  head.writeUInt32LE(length, 4);
+  const tail = Buffer.alloc(8);
+  tail.writeUInt32LE(length, 4);
+  return Buffer.concat([head, body, ...Array<Buffer>(count).fill(comment), tail]);
+}
+
 describe('pcapng reader', () => {
   it('reads two sections of opposite byte order with three interfaces, skipping NRB and unknown blocks', async () => {
     const nsNow = 1_700_000_123_456_789_012n; // > 2^53: doubles alone would lose the last digits
@@ -121,6 +142,26 @@ describe('pcapng reader', () => {
     const { frames: got, error, links } = await readAll(await openStreamSource(Readable.from(pieces), 'test'));
     expect(error).toBeNull();
     expect(links.map((l) => l.name)).toEqual(['a', 'b']);
+    expect(sameFrames(got, frames)).toBe('same');
+  });
+
+  it('reads a file of several chunks whole: small records, and blocks longer than the read-ahead room or a chunk, across boundaries', async () => {
+    // Chunks are 8 MiB and a read-ahead leaves 1 MiB in front for the record cut by a chunk's
+    // end. Long blocks every few hundred kB (comments of 0.6 to 1.9 MiB, and once 9 MiB, more than
+    // a chunk) put records of every length across the boundaries, so the reader swaps, joins and
+    // once grows its buffers.
+    const frames = makeFrames(2000, 9, { nano: true, maxLen: 1500 });
+    const blocks = [shb(true), idb(true, 1, 0, [textOption(2, 'big'), tsresol(true, 9)])];
+    const longSizes = [1_300_000, 1_900_000, 600_000];
+    for (const [i, f] of frames.entries()) {
+      const long = i === 1000 ? 9 * 1024 * 1024 : i % 100 === 50 ? longSizes[(i / 100) % 3 | 0] : 0;
+      const plain = epb(true, 0, BigInt(f.sec) * 1_000_000_000n + BigInt(f.nsec), f.data, f.wireLen);
+      blocks.push(long ? withComments(plain, Math.ceil(long / COMMENT_BYTES)) : plain);
+    }
+    const whole = concat(blocks);
+    expect(whole.length).toBeGreaterThan(3 * 8 * 1024 * 1024);
+    const { frames: got, error } = await readAll(await openFileSource(file(whole)));
+    expect(error).toBeNull();
     expect(sameFrames(got, frames)).toBe('same');
   });
 });
