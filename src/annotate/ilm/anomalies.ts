@@ -81,7 +81,7 @@ export function packetAnomalies(obs: MembershipObservation): string[] {
 export function unqueriedReport(
   recordType: number,
   group: string,
-  openGroupQueries: QueryRef[],
+  openGroupQueries: readonly QueryRef[],
   generalOpen: boolean,
 ): string | null {
   if (recordType !== Rec.IS_IN && recordType !== Rec.IS_EX) return null;

@@ -100,26 +100,44 @@ function isLegacyVersion(family: Family, version: number): boolean {
   return family === 4 ? version < 3 : version < 2;
 }
 
+/**
+ * The filter `mode` with exactly `sources`: `before` itself when it is that already (a periodic
+ * refresh, most reports), so nothing is made; filters are never changed in place.
+ */
+function filterOf(before: Filter, mode: FilterMode, sources: readonly string[]): Filter {
+  if (before.mode === mode && before.sources.size === sources.length) {
+    let same = true;
+    for (let i = 0; i < sources.length && same; i++) same = before.sources.has(sources[i]);
+    if (same) return before;
+  }
+  return { mode, sources: new Set(sources) };
+}
+
+/** `from` less every address in `removed`. */
+function without(from: Set<string>, removed: readonly string[]): Set<string> {
+  const gone = new Set(removed);
+  return new Set([...from].filter((s) => !gone.has(s)));
+}
+
 /** A reporter's filter after one record (RFC 3376 §6.4 read as the host's interface state). */
 export function applyRecord(before: Filter, type: number, sources: string[]): Filter {
-  const b = new Set(sources);
   switch (type) {
     case Rec.IS_IN:
     case Rec.TO_IN:
-      return { mode: 'IN', sources: b };
+      return filterOf(before, 'IN', sources);
     case Rec.IS_EX:
     case Rec.TO_EX:
-      return { mode: 'EX', sources: b };
+      return filterOf(before, 'EX', sources);
     case Rec.ALLOW:
       return before.mode === 'IN'
-        ? { mode: 'IN', sources: new Set([...before.sources, ...b]) }
-        : { mode: 'EX', sources: new Set([...before.sources].filter((s) => !b.has(s))) };
+        ? { mode: 'IN', sources: new Set([...before.sources, ...sources]) }
+        : { mode: 'EX', sources: without(before.sources, sources) };
     case Rec.BLOCK:
       return before.mode === 'IN'
-        ? { mode: 'IN', sources: new Set([...before.sources].filter((s) => !b.has(s))) }
-        : { mode: 'EX', sources: new Set([...before.sources, ...b]) };
+        ? { mode: 'IN', sources: without(before.sources, sources) }
+        : { mode: 'EX', sources: new Set([...before.sources, ...sources]) };
     case LEGACY_REPORT:
-      return { mode: 'EX', sources: new Set() };
+      return filterOf(before, 'EX', []);
     default:
       // LEGACY_LEAVE and unknown record types: nothing is requested any more.
       return { mode: 'IN', sources: new Set() };
@@ -316,7 +334,7 @@ export class MembershipTable {
   sweep(now: number, timersFor: (link: string, family: Family) => QuerierTimers): void {
     for (const row of this.rows) {
       const t = timersFor(row.link, row.family);
-      for (const [mac, tr] of row.departed) if (now - tr.lastAt > RTX_GAP_SEC) row.departed.delete(mac);
+      if (row.departed.size) for (const [mac, tr] of row.departed) if (now - tr.lastAt > RTX_GAP_SEC) row.departed.delete(mac);
       if (row.state === 'EXPIRED') {
         // Keep an expired row visible for one more membership interval, then forget it.
         if (now > row.stateAt + t.gmiSec && row.departed.size === 0) this.forget(row);
@@ -329,9 +347,10 @@ export class MembershipTable {
         continue;
       }
       let dropped = false;
-      for (const [mac, r] of row.reporters) {
+      // values(), not entries(): an entry is a new [key, value] array per reporter per message.
+      for (const r of row.reporters.values()) {
         if (now > r.lastReportAt + t.gmiSec) {
-          row.reporters.delete(mac);
+          row.reporters.delete(r.mac);
           dropped = true;
         }
       }

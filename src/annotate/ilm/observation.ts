@@ -128,18 +128,29 @@ function groupText(family: Family, b: Uint8Array, off: number, v4: number): stri
   return family === 4 ? ipv4String(v4) : ipv6String(b, off);
 }
 
+/** A record for readObservation to fill (the observer keeps one and reuses it). */
+export function blankObservation(): MembershipObservation {
+  return {
+    number: 0, ts: 0, link: '', family: 4, srcMac: '', dstMac: null, srcIp: '', srcKey: '', dstIp: '', hops: 0,
+    routerAlert: false, tos: 0, ipId: 0, hbhPadding: 0, checksumOk: null, outgoing: false, kind: 'report', version: 0,
+    group: null, maxRespMs: 0, qrv: 0, qqiSec: 0, suppress: false, querySources: [], records: [],
+  };
+}
+
 /**
- * Copy what the ilm observer needs out of a decoded packet; null when the packet carries no
- * IGMP/MLD membership message (DVMRP, PIM, mtrace and everything else).
+ * Copy what the ilm observer needs out of a decoded packet into `into`, every field; false (and
+ * `into` left as it was) when the packet carries no IGMP/MLD membership message (DVMRP, PIM,
+ * mtrace and everything else). The record is reused, so the state machines must not keep it; the
+ * arrays in it are new for every message and may be kept.
  */
-export function observationFromPacket(pkt: Packet, link: string): MembershipObservation | null {
+export function readObservation(pkt: Packet, link: string, into: MembershipObservation): boolean {
   const isIgmp = pkt.has(L.IGMP) && pkt.igmp.present && pkt.has(L.IP);
   const isMld = !isIgmp && pkt.has(L.MLD) && pkt.mld.present && pkt.has(L.IP6);
-  if (!isIgmp && !isMld) return null;
+  if (!isIgmp && !isMld) return false;
   const family: Family = isIgmp ? 4 : 6;
   const m = isIgmp ? pkt.igmp : pkt.mld;
   const kv = messageKind(family, m.type);
-  if (!kv) return null;
+  if (!kv) return false;
   const b = pkt.bytes;
 
   let srcMac = '';
@@ -159,7 +170,7 @@ export function observationFromPacket(pkt: Packet, link: string): MembershipObse
     // The decoder infers the query version from length and code (RFC 3376 §7.1, RFC 3810 §8.1).
     version = m.version;
     // A 9-11 byte IGMP query (or 25-27 byte MLD one) has no version: nothing to learn from it.
-    if (version === 0) return null;
+    if (version === 0) return false;
     const general = family === 4 ? m.group === 0 : isUnspecified(b, m.groupOff);
     msgGroup = general ? null : groupText(family, b, m.groupOff, m.group);
     querySources = sourceList(pkt, family, m.sourcesOff, m.sourceCount);
@@ -179,34 +190,33 @@ export function observationFromPacket(pkt: Packet, link: string): MembershipObse
 
   const v4 = pkt.ip;
   const v6 = pkt.ip6;
-  return {
-    number: pkt.number,
-    ts: pkt.tsSec + pkt.tsNsec / 1e9,
-    link,
-    family,
-    srcMac,
-    dstMac,
-    srcIp: family === 4 ? ipv4String(v4.src) : ipv6String(b, v6.srcOff),
-    // Only queries take part in the election; reports skip building the key.
-    srcKey: kv.kind !== 'query' ? '' : family === 4 ? hex8(v4.src) : hex16bytes(b, v6.srcOff),
-    dstIp: family === 4 ? ipv4String(v4.dst) : ipv6String(b, v6.dstOff),
-    hops: family === 4 ? v4.ttl : v6.hopLimit,
-    routerAlert: family === 4 ? v4.routerAlert : v6.routerAlert,
-    tos: family === 4 ? v4.tos : 0,
-    ipId: family === 4 ? v4.id : 0,
-    hbhPadding: family === 6 ? v6.hbhPadding : 0,
-    checksumOk: m.checksumOk,
-    outgoing: pkt.direction === Direction.OUT || pkt.pktType === PacketType.OUTGOING,
-    kind: kv.kind,
-    version,
-    group: msgGroup,
-    maxRespMs: m.maxRespMs,
-    qrv: m.qrv,
-    qqiSec: m.qqi,
-    suppress: m.suppress,
-    querySources,
-    records,
-  };
+  into.number = pkt.number;
+  into.ts = pkt.tsSec + pkt.tsNsec / 1e9;
+  into.link = link;
+  into.family = family;
+  into.srcMac = srcMac;
+  into.dstMac = dstMac;
+  into.srcIp = family === 4 ? ipv4String(v4.src) : ipv6String(b, v6.srcOff);
+  // Only queries take part in the election; reports skip building the key.
+  into.srcKey = kv.kind !== 'query' ? '' : family === 4 ? hex8(v4.src) : hex16bytes(b, v6.srcOff);
+  into.dstIp = family === 4 ? ipv4String(v4.dst) : ipv6String(b, v6.dstOff);
+  into.hops = family === 4 ? v4.ttl : v6.hopLimit;
+  into.routerAlert = family === 4 ? v4.routerAlert : v6.routerAlert;
+  into.tos = family === 4 ? v4.tos : 0;
+  into.ipId = family === 4 ? v4.id : 0;
+  into.hbhPadding = family === 6 ? v6.hbhPadding : 0;
+  into.checksumOk = m.checksumOk;
+  into.outgoing = pkt.direction === Direction.OUT || pkt.pktType === PacketType.OUTGOING;
+  into.kind = kv.kind;
+  into.version = version;
+  into.group = msgGroup;
+  into.maxRespMs = m.maxRespMs;
+  into.qrv = m.qrv;
+  into.qqiSec = m.qqi;
+  into.suppress = m.suppress;
+  into.querySources = querySources;
+  into.records = records;
+  return true;
 }
 
 function isUnspecified(b: Uint8Array, off: number): boolean {

@@ -8,7 +8,7 @@ import { CastMoveDetector, type GroupHolder } from './cast-move.js';
 import { sourceSet, toAnnotation, type IlmEvent, type QueryKind } from './events.js';
 import type { HostMembership } from './host-tables.js';
 import { LEGACY_LEAVE, LEGACY_REPORT, MembershipTable, type IlmRow } from './membership.js';
-import { observationFromPacket, Rec, REC_NAMES, type Family, type MembershipObservation } from './observation.js';
+import { blankObservation, readObservation, Rec, REC_NAMES, type Family, type MembershipObservation } from './observation.js';
 import { QuerierTable, timersOf, type QuerierTimers } from './querier.js';
 
 interface RecordInput {
@@ -37,6 +37,8 @@ export class IlmObserver implements Annotator {
   private readonly casts = new CastMoveDetector();
   private hostTable = new Map<string, HostMembership>();
   private now = 0;
+  /** Reused for every membership message: nothing keeps it past observeMessage. */
+  private readonly current = blankObservation();
   /** The sweep's view of the querier model, made once rather than per message. */
   private readonly timersFor = (link: string, family: Family): QuerierTimers => timersOf(this.queriers.get(link, family));
 
@@ -46,8 +48,8 @@ export class IlmObserver implements Annotator {
   }
 
   observe(pkt: Packet, linkName: string): readonly Annotation[] {
-    const obs = observationFromPacket(pkt, linkName);
-    return obs === null ? NO_ANNOTATIONS : this.observeMessage(obs).map(toAnnotation);
+    if (!readObservation(pkt, linkName, this.current)) return NO_ANNOTATIONS;
+    return this.observeMessage(this.current).map(toAnnotation);
   }
 
   /** The state machine proper, on an already extracted message. */

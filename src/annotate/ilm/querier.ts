@@ -84,6 +84,13 @@ export interface QueryOutcome {
 /** Slack added to response windows: hosts send at the deadline and captures timestamp late. */
 const RESPONSE_SLACK_SEC = 0.5;
 
+/** A query whose response window (plus slack) contains `now`. */
+function answerable(r: QueryRef | null | undefined, now: number): r is QueryRef {
+  return !!r && now >= r.at && now <= r.at + r.mrtMs / 1000 + RESPONSE_SLACK_SEC;
+}
+
+const NO_QUERIES: readonly QueryRef[] = Object.freeze([]);
+
 export class QuerierTable {
   /** Per link: the IGMP and the MLD querier (looked up per message, so no key strings are built). */
   private readonly byLink = new Map<string, { 4?: QuerierState; 6?: QuerierState }>();
@@ -161,17 +168,16 @@ export class QuerierTable {
   answeredQuery(link: string, family: Family, group: string, now: number): QueryRef | null {
     const q = this.get(link, family);
     if (!q) return null;
-    const open = (r: QueryRef | null | undefined): r is QueryRef =>
-      !!r && now >= r.at && now <= r.at + r.mrtMs / 1000 + RESPONSE_SLACK_SEC;
     const specific = q.groupQueries.get(group);
-    if (open(specific)) return specific;
-    return open(q.lastGeneral) ? q.lastGeneral : null;
+    if (answerable(specific, now)) return specific;
+    return answerable(q.lastGeneral, now) ? q.lastGeneral : null;
   }
 
   /** Group-specific queries whose response window is still open (for "not queried" checks). */
-  openGroupQueries(link: string, family: Family, now: number): QueryRef[] {
+  openGroupQueries(link: string, family: Family, now: number): readonly QueryRef[] {
     const q = this.get(link, family);
-    if (!q) return [];
+    // Most reports meet no group query: they share one empty answer.
+    if (!q || q.groupQueries.size === 0) return NO_QUERIES;
     const out: QueryRef[] = [];
     for (const [g, r] of q.groupQueries) {
       if (now > r.at + r.mrtMs / 1000 + RESPONSE_SLACK_SEC) q.groupQueries.delete(g);
@@ -182,7 +188,6 @@ export class QuerierTable {
 
   /** True when a general query's response window is open. */
   generalQueryOpen(link: string, family: Family, now: number): boolean {
-    const r = this.get(link, family)?.lastGeneral;
-    return !!r && now >= r.at && now <= r.at + r.mrtMs / 1000 + RESPONSE_SLACK_SEC;
+    return answerable(this.get(link, family)?.lastGeneral, now);
   }
 }
