@@ -1,7 +1,8 @@
 // ilm events and how each becomes an Annotation: the bracketed summary
 // (`ilm eth1 239.1.2.3 CREATE EX{} rtx 1/2 querier 192.0.2.1 v3`), the -v detail lines and the
 // JSON object.
-import { lazyAnnotation, type Annotation } from '../annotation.js';
+import { type ByteText, textOf } from '../../output/byte-text.js';
+import type { Annotation } from '../annotation.js';
 import type { Fingerprint } from './anomalies.js';
 import type { CastMove } from './cast-move.js';
 import type { HostMembership } from './host-tables.js';
@@ -105,13 +106,75 @@ function hostText(h: HostMembership): string {
   return `host-ilm ${h.device} ${h.group} users=${h.users} reporter=${h.reporter ? 1 : 0}${querier}${timer}${l2} ${filterText(h.mode, h.sources)}`;
 }
 
-export function toAnnotation(e: IlmEvent): Annotation {
-  let summary = `ilm ${e.link}${e.group === null ? '' : ` ${e.group}`} ${eventText(e)}`;
-  if (e.castMove) summary += ` ${castMoveText(e.castMove)}`;
-  if (e.querier !== null) summary += ` querier ${e.querier} v${e.querierVersion}`;
-  if (e.anomalies.length) summary += ` ! ${e.anomalies.join('; ')}`;
+const SPACE = 0x20;
 
-  return lazyAnnotation('ilm', summary, e, detailLines, jsonOf);
+/**
+ * An event as an Annotation. The summary is written straight into the line's bytes (a periodic
+ * refresh, most membership traffic, in pieces: link, group and querier are recurring strings);
+ * the string, the -v lines and the JSON object are built only when something reads them, once.
+ */
+class IlmAnnotation implements Annotation {
+  readonly source = 'ilm' as const;
+  private builtSummary: string | undefined;
+  private builtDetail: string[] | undefined;
+  private builtJson: Record<string, unknown> | undefined;
+
+  constructor(private readonly event: IlmEvent) {}
+
+  get summary(): string {
+    return (this.builtSummary ??= textOf((out) => this.writeSummary(out)));
+  }
+
+  get detail(): string[] {
+    return (this.builtDetail ??= detailLines(this.event));
+  }
+
+  get json(): Record<string, unknown> {
+    return (this.builtJson ??= jsonOf(this.event));
+  }
+
+  /** `ilm eth1 239.1.2.3 REFRESH EX{} querier 192.0.2.1 v3`. */
+  writeSummary(out: ByteText): void {
+    const e = this.event;
+    out.text('ilm ');
+    out.recurring(e.link);
+    if (e.group !== null) {
+      out.byte(SPACE);
+      out.recurring(e.group);
+    }
+    out.byte(SPACE);
+    if (e.kind === 'REFRESH' && e.mode !== null && e.sources.length === 0) {
+      // eventText's words for the commonest event, without making the string.
+      out.text('REFRESH ');
+      out.text(e.mode);
+      out.text('{}');
+      if (e.answers !== null) {
+        out.text(' (query #');
+        out.int(e.answers);
+        out.byte(0x29);
+      }
+    } else {
+      out.text(eventText(e));
+    }
+    if (e.castMove) {
+      out.byte(SPACE);
+      out.text(castMoveText(e.castMove));
+    }
+    if (e.querier !== null) {
+      out.text(' querier ');
+      out.recurring(e.querier);
+      out.text(' v');
+      out.text(String(e.querierVersion));
+    }
+    if (e.anomalies.length) {
+      out.text(' ! ');
+      out.text(e.anomalies.join('; '));
+    }
+  }
+}
+
+export function toAnnotation(e: IlmEvent): Annotation {
+  return new IlmAnnotation(e);
 }
 
 function detailLines(e: IlmEvent): string[] {
