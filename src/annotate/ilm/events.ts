@@ -35,14 +35,14 @@ export interface IlmEvent {
   record: string;
   /** The reporter's filter after the message (null for queries). */
   mode: FilterMode | null;
-  sources: string[];
+  sources: readonly string[];
   /** RTX: the event repeated and which repetition of how many the querier's RV allows. */
   rtx: { of: IlmEventKind; n: number; rv: number } | null;
   /** REFRESH: the packet number of the query it answers. */
   answers: number | null;
   query: QueryInfo | null;
   /** SUPPRESSED: the members that stop reporting because of this report. */
-  suppressed: string[];
+  suppressed: readonly string[];
   state: RowState | null;
   /** Seconds until the router drops the group, null once it has. */
   expiresInSec: number | null;
@@ -57,12 +57,12 @@ export interface IlmEvent {
 const MAX_SUMMARY_SOURCES = 4;
 
 /** `{a,b}` with long lists cut short for one-line summaries. */
-export function sourceSet(sources: string[], limit = Infinity): string {
+export function sourceSet(sources: readonly string[], limit = Infinity): string {
   if (sources.length <= limit) return `{${sources.join(',')}}`;
   return `{${sources.slice(0, limit).join(',')},+${sources.length - limit}}`;
 }
 
-export function filterText(mode: FilterMode, sources: string[], limit = Infinity): string {
+export function filterText(mode: FilterMode, sources: readonly string[], limit = Infinity): string {
   return `${mode}${sourceSet(sources, limit)}`;
 }
 

@@ -78,11 +78,14 @@ export interface ReportOutcome {
   /** The reporter's filter after the record. */
   filter: Filter;
   /** Earlier v1/v2 reporters this report silenced (they will not send a Leave). */
-  suppressed: string[];
+  suppressed: readonly string[];
 }
 
 /** Longest gap between a state change and its retransmission: illumos waits up to 10 s. */
 export const RTX_GAP_SEC = 11;
+
+/** No reporters silenced, shared by most outcomes. */
+const NO_MACS: readonly string[] = Object.freeze([]);
 
 /** A new reporter's filter before its first record; only read, never changed. */
 const NOTHING_REQUESTED: Filter = { mode: 'IN', sources: new Set() };
@@ -251,7 +254,7 @@ export class MembershipTable {
     const filterChanged = !known || !sameFilter(before, after);
     const removes = after.mode === 'IN' && after.sources.size === 0;
     const track = known?.change ?? row.departed.get(mac) ?? null;
-    const out: ReportOutcome = { kind: 'REFRESH', rtxOf: null, rtxN: 0, row, filter: after, suppressed: [] };
+    const out: ReportOutcome = { kind: 'REFRESH', rtxOf: null, rtxN: 0, row, filter: after, suppressed: NO_MACS };
 
     const repeat =
       !isCurrentState(type) && track !== null && now - track.lastAt <= RTX_GAP_SEC && track.sent < timers.qrv &&
@@ -302,7 +305,7 @@ export class MembershipTable {
       for (const other of row.reporters.values()) {
         if (other !== reporter && other.lastReporter && isLegacyVersion(row.family, other.version)) {
           other.lastReporter = false;
-          out.suppressed.push(other.mac);
+          out.suppressed = [...out.suppressed, other.mac];
         }
       }
       reporter.lastReporter = true;

@@ -29,7 +29,8 @@ function recordsOf(obs: MembershipObservation): RecordInput[] {
   return [{ type: LEGACY_REPORT, group: obs.group, sources: [] }];
 }
 
-/** Returned for every packet without a membership message, so the common case allocates nothing. */
+/** The empty source and reporter lists events share: events are never changed once made. */
+const NONE: readonly string[] = Object.freeze([]);
 
 export class IlmObserver implements Annotator {
   readonly queriers = new QuerierTable();
@@ -90,7 +91,7 @@ export class IlmObserver implements Annotator {
     const q = this.queriers.get(obs.link, obs.family);
     return {
       kind: 'REFRESH', link: obs.link, family: obs.family, group, reporter: obs.srcMac, reporterIp: obs.srcIp,
-      record: 'query', mode: null, sources: [], rtx: null, answers: null, query: null, suppressed: [],
+      record: 'query', mode: null, sources: NONE, rtx: null, answers: null, query: null, suppressed: NONE,
       state: null, expiresInSec: null, querier: q?.address ?? null, querierVersion: q?.version ?? null,
       anomalies, sender: null, castMove: null, host: null,
     };
@@ -144,7 +145,7 @@ export class IlmObserver implements Annotator {
     e.kind = outcome.kind;
     e.record = recordLabel(obs, rec);
     e.mode = outcome.filter.mode;
-    e.sources = [...outcome.filter.sources];
+    e.sources = outcome.filter.sources.size ? [...outcome.filter.sources] : NONE;
     e.sender = sender;
     if (outcome.kind === 'RTX' && outcome.rtxOf) e.rtx = { of: outcome.rtxOf, n: outcome.rtxN, rv: timers.qrv };
     if (outcome.kind === 'REFRESH' && answered) e.answers = answered.number;
