@@ -168,7 +168,8 @@ const NEWLINE = 0x0a;
 const COLUMN_CACHE_SET_BITS = 11;
 /** Keys dst columns apart from src columns of the same address (exact: below 2^53). */
 const DST_COLUMN = 2 ** 32;
-const ARROW = Buffer.from(' -> ');
+const ARROW_TEXT = ' -> ';
+const ARROW = Buffer.from(ARROW_TEXT);
 
 /** Formats packets one after another; keeps the time base for relative and delta times. */
 export class TextFormatter {
@@ -177,7 +178,7 @@ export class TextFormatter {
   private prevSec = -1;
   private prevNsec = 0;
   /**
-   * IPv4 address columns, name or dotted quad already padded to 12 and encoded, by address (dst
+   * IPv4 address columns, name or dotted quad already padded to 12, with what follows, and encoded, by address (dst
    * columns by address + DST_COLUMN): most lines carry one of a few addresses, and names never
    * change during a run.
    */
@@ -257,17 +258,16 @@ export class TextFormatter {
       out.text(': ');
     }
     if (endpointsAreIpv4(pkt)) {
-      // The IPv4 addresses fillEndpoints would name, from the column cache.
+      // The IPv4 addresses fillEndpoints would name, from the column cache (arrow and space included).
       this.writeIpv4Column(pkt.ip.src, 0, out);
-      out.bytes(ARROW, 0, ARROW.length);
       this.writeIpv4Column(pkt.ip.dst, DST_COLUMN, out);
     } else {
       fillEndpoints(pkt, o.names);
       out.padStart(endpoints.src, 12);
       out.bytes(ARROW, 0, ARROW.length);
       out.padEnd(endpoints.dst, 12);
+      out.byte(SPACE);
     }
-    out.byte(SPACE);
     if (o.showDrops) {
       out.text('drops: ');
       out.int(pkt.drops);
@@ -280,13 +280,16 @@ export class TextFormatter {
     }
   }
 
-  /** A src (side 0, right-aligned) or dst (side DST_COLUMN, left-aligned) column for an IPv4 address. */
+  /**
+   * A src column (side 0: right-aligned, then the arrow) or a dst column (side DST_COLUMN:
+   * left-aligned, then a space) for an IPv4 address: one copy each.
+   */
   private writeIpv4Column(addr: number, side: number, out: ByteText): void {
     const key = addr + side;
     let column = this.ipv4Columns.get(key);
     if (column === undefined) {
       const name = ipv4Name(addr, this.opts.names);
-      column = Buffer.from(side === 0 ? name.padStart(12) : name.padEnd(12), 'utf8');
+      column = Buffer.from(side === 0 ? `${name.padStart(12)}${ARROW_TEXT}` : `${name.padEnd(12)} `, 'utf8');
       this.ipv4Columns.set(key, column);
     }
     out.bytes(column, 0, column.length);

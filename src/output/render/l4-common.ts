@@ -28,8 +28,8 @@ export function probeTimestamp(pkt: Packet): string {
   return p.format === 'ms32' ? String(p.tsMs) : ((BigInt(p.tsHi) << 32n) | BigInt(p.tsLo)).toString();
 }
 
-/** The few distinct probe tails, made once: two thirds of a busy IPMP link's lines end in one. */
-const PROBE_TAILS = new Map<string, string>();
+/** The few distinct probe tails, encoded once: two thirds of a busy IPMP link's lines end in one. */
+const PROBE_TAILS = new Map<string, Buffer>();
 
 /** ` [mpathd UNI ms32]` after an echo summary when the echo is an in.mpathd probe. */
 function writeProbeTail(pkt: Packet, out: ByteText): void {
@@ -37,8 +37,8 @@ function writeProbeTail(pkt: Packet, out: ByteText): void {
   const kind = probeKindName(pkt.probe.kind);
   const key = kind === 'UNI' ? pkt.probe.format : kind + pkt.probe.format;
   let tail = PROBE_TAILS.get(key);
-  if (tail === undefined) PROBE_TAILS.set(key, (tail = ` [mpathd ${kind} ${pkt.probe.format}]`));
-  out.recurring(tail);
+  if (tail === undefined) PROBE_TAILS.set(key, (tail = Buffer.from(` [mpathd ${kind} ${pkt.probe.format}]`)));
+  out.bytes(tail, 0, tail.length);
 }
 
 /** The constant starts of a protocol's echo summaries, encoded once: most lines of a probed link have one. */
