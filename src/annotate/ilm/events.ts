@@ -62,8 +62,11 @@ export function sourceSet(sources: readonly string[], limit = Infinity): string 
   return `{${sources.slice(0, limit).join(',')},+${sources.length - limit}}`;
 }
 
+/** The texts of filters without sources, which most membership traffic carries: made once. */
+const EMPTY_FILTER_TEXT: Record<FilterMode, string> = { IN: 'IN{}', EX: 'EX{}' };
+
 export function filterText(mode: FilterMode, sources: readonly string[], limit = Infinity): string {
-  return `${mode}${sourceSet(sources, limit)}`;
+  return sources.length === 0 ? EMPTY_FILTER_TEXT[mode] : `${mode}${sourceSet(sources, limit)}`;
 }
 
 function seconds(ms: number): string {
@@ -109,9 +112,9 @@ function hostText(h: HostMembership): string {
 const SPACE = 0x20;
 
 /**
- * An event as an Annotation. The summary is written straight into the line's bytes (a periodic
- * refresh, most membership traffic, in pieces: link, group and querier are recurring strings);
- * the string, the -v lines and the JSON object are built only when something reads them, once.
+ * An event as an Annotation. The summary is written straight into the line's bytes (link, group
+ * and querier as recurring strings); the string, the -v lines and the JSON object are built only
+ * when something reads them, once.
  */
 class IlmAnnotation implements Annotation {
   readonly source = 'ilm' as const;
@@ -143,19 +146,7 @@ class IlmAnnotation implements Annotation {
       out.recurring(e.group);
     }
     out.byte(SPACE);
-    if (e.kind === 'REFRESH' && e.mode !== null && e.sources.length === 0) {
-      // eventText's words for the commonest event, without making the string.
-      out.text('REFRESH ');
-      out.text(e.mode);
-      out.text('{}');
-      if (e.answers !== null) {
-        out.text(' (query #');
-        out.int(e.answers);
-        out.byte(0x29);
-      }
-    } else {
-      out.text(eventText(e));
-    }
+    out.text(eventText(e));
     if (e.castMove) {
       out.byte(SPACE);
       out.text(castMoveText(e.castMove));

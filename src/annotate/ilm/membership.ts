@@ -84,8 +84,8 @@ export interface ReportOutcome {
 /** Longest gap between a state change and its retransmission: illumos waits up to 10 s. */
 export const RTX_GAP_SEC = 11;
 
-/** No reporters silenced, shared by most outcomes. */
-const NO_MACS: readonly string[] = Object.freeze([]);
+/** The empty list of strings (sources, silenced reporters) outcomes and events share: none is changed once made. */
+export const NO_STRINGS: readonly string[] = Object.freeze([]);
 
 /** A new reporter's filter before its first record; only read, never changed. */
 const NOTHING_REQUESTED: Filter = { mode: 'IN', sources: new Set() };
@@ -254,7 +254,7 @@ export class MembershipTable {
     const filterChanged = !known || !sameFilter(before, after);
     const removes = after.mode === 'IN' && after.sources.size === 0;
     const track = known?.change ?? row.departed.get(mac) ?? null;
-    const out: ReportOutcome = { kind: 'REFRESH', rtxOf: null, rtxN: 0, row, filter: after, suppressed: NO_MACS };
+    const out: ReportOutcome = { kind: 'REFRESH', rtxOf: null, rtxN: 0, row, filter: after, suppressed: NO_STRINGS };
 
     const repeat =
       !isCurrentState(type) && track !== null && now - track.lastAt <= RTX_GAP_SEC && track.sent < timers.qrv &&
@@ -302,12 +302,14 @@ export class MembershipTable {
 
     if (type === LEGACY_REPORT) {
       // A v1/v2 report makes every other legacy member cancel its own (RFC 2236 §3).
+      const silenced: string[] = [];
       for (const other of row.reporters.values()) {
         if (other !== reporter && other.lastReporter && isLegacyVersion(row.family, other.version)) {
           other.lastReporter = false;
-          out.suppressed = [...out.suppressed, other.mac];
+          silenced.push(other.mac);
         }
       }
+      if (silenced.length) out.suppressed = silenced;
       reporter.lastReporter = true;
     }
 

@@ -7,7 +7,7 @@ import { packetAnomalies, senderFingerprint, unqueriedReport } from './anomalies
 import { CastMoveDetector, type GroupHolder } from './cast-move.js';
 import { sourceSet, toAnnotation, type IlmEvent, type QueryKind } from './events.js';
 import type { HostMembership } from './host-tables.js';
-import { LEGACY_LEAVE, LEGACY_REPORT, MembershipTable, type IlmRow } from './membership.js';
+import { LEGACY_LEAVE, LEGACY_REPORT, MembershipTable, NO_STRINGS, type IlmRow } from './membership.js';
 import { blankObservation, readObservation, Rec, REC_NAMES, type Family, type MembershipObservation } from './observation.js';
 import { QuerierTable, timersOf, type QuerierTimers } from './querier.js';
 
@@ -29,8 +29,6 @@ function recordsOf(obs: MembershipObservation): RecordInput[] {
   return [{ type: LEGACY_REPORT, group: obs.group, sources: [] }];
 }
 
-/** The empty source and reporter lists events share: events are never changed once made. */
-const NONE: readonly string[] = Object.freeze([]);
 
 export class IlmObserver implements Annotator {
   readonly queriers = new QuerierTable();
@@ -91,7 +89,7 @@ export class IlmObserver implements Annotator {
     const q = this.queriers.get(obs.link, obs.family);
     return {
       kind: 'REFRESH', link: obs.link, family: obs.family, group, reporter: obs.srcMac, reporterIp: obs.srcIp,
-      record: 'query', mode: null, sources: NONE, rtx: null, answers: null, query: null, suppressed: NONE,
+      record: 'query', mode: null, sources: NO_STRINGS, rtx: null, answers: null, query: null, suppressed: NO_STRINGS,
       state: null, expiresInSec: null, querier: q?.address ?? null, querierVersion: q?.version ?? null,
       anomalies, sender: null, castMove: null, host: null,
     };
@@ -145,7 +143,7 @@ export class IlmObserver implements Annotator {
     e.kind = outcome.kind;
     e.record = recordLabel(obs, rec);
     e.mode = outcome.filter.mode;
-    e.sources = outcome.filter.sources.size ? [...outcome.filter.sources] : NONE;
+    e.sources = outcome.filter.sources.size ? [...outcome.filter.sources] : NO_STRINGS;
     e.sender = sender;
     if (outcome.kind === 'RTX' && outcome.rtxOf) e.rtx = { of: outcome.rtxOf, n: outcome.rtxN, rv: timers.qrv };
     if (outcome.kind === 'REFRESH' && answered) e.answers = answered.number;
