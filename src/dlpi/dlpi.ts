@@ -304,7 +304,6 @@ export class DlpiHandle implements FrameGate {
     return this.promiscPhys;
   }
 
-
   /**
    * dlpi_recv: wait up to `timeoutMs` (negative: forever) for one frame and return a copy.
    * Synchronous by design, like libdlpi; capture loops use the ring and dlpiWait instead.

@@ -1,4 +1,4 @@
-// Buffered text output. Lines are written as bytes into a 64 KiB buffer (ByteText), and the stream
+// Buffered text output. Lines are written as bytes into a 256 KiB buffer (ByteText), and the stream
 // gets one write per filled buffer plus one per batch, with backpressure at the batch end.
 // Gathering lines into one big string instead costs ten times more: V8 must flatten the rope and
 // re-encode it (two-byte as soon as a line holds '→') before the stream can take it.

@@ -178,9 +178,9 @@ export class TextFormatter {
   private prevSec = -1;
   private prevNsec = 0;
   /**
-   * IPv4 address columns, name or dotted quad already padded to 12, with what follows, and encoded, by address (dst
-   * columns by address + DST_COLUMN): most lines carry one of a few addresses, and names never
-   * change during a run.
+   * IPv4 address columns by address (dst columns by address + DST_COLUMN): name or dotted quad
+   * padded to 12, with the arrow or space that follows, encoded. Most lines carry one of a few
+   * addresses, and names never change during a run.
    */
   private readonly ipv4Columns = new NumberCache<Buffer>(COLUMN_CACHE_SET_BITS);
 

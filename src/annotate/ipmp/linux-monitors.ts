@@ -123,8 +123,6 @@ function isAll(b: Uint8Array, off: number, len: number, value: number): boolean 
 export class LinuxMonitorObserver {
   /** Monitors by link, then MAC, then target: looked up on every ARP and NS/NA without building a key. */
   private readonly monitors = new Map<string, Map<string, Map<string, Monitor>>>();
-  /** Interned address text: ARP and ND traffic repeats the same few addresses. */
-
   constructor(private readonly bonds: readonly BondingInfo[] = []) {}
 
   /** Annotations for ARP / ND monitor traffic; [] (without allocating) for anything else. */
