@@ -80,6 +80,16 @@ async function writerOptions(cfg: CaptureConfig, source: CaptureSource, live: bo
   return { format: cfg.format, nano: cfg.nano, links: source.links, snaplen: cfg.snaplen || undefined, gather };
 }
 
+/** `step()`, closing `source` before passing on what it throws: an error exit leaves no file or link open. */
+async function closingOnError<T>(source: CaptureSource, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
 async function capture(cfg: CaptureConfig): Promise<number> {
   const live = cfg.files.length === 0;
   const hosts = loadHosts(cfg);
@@ -102,14 +112,16 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   const liveFilter = live ? compileFor(1, cfg.links) : null;
   let stopping = false;
   const warn = (m: string): void => void process.stderr.write(`${m}\n`);
+  const ipmpConfig = cfg.ipmpConfig ? loadIpmpConfig(cfg.ipmpConfig) : undefined;
   // The TUI filters in user space so a filter can be widened later: the kernel gets everything.
   const source = await openSource(cfg, cfg.tui ? null : liveFilter?.kernel?.toBuffer() ?? null, warn);
-  const filter = live ? liveFilter : compileFor(source.links[0]?.linkType ?? 1, source.links.map((l) => l.name));
-  const writer = await makeWriter(cfg, source, live);
+  // A file's filter is compiled for its link type, so it can fail only now: close the file first.
+  const filter = live ? liveFilter : await closingOnError(source, () => compileFor(source.links[0]?.linkType ?? 1, source.links.map((l) => l.name)));
+  const writer = await closingOnError(source, () => makeWriter(cfg, source, live));
   if (live && !cfg.noDrop) (await import('./dlpi/privileges.js')).dropPrivileges({ user: cfg.dropTo });
 
   // On a live host the kernel's bonding configuration names the targets its ARP/NS monitors probe.
-  const ipmp = new IpmpObserver(cfg.ipmpConfig ? loadIpmpConfig(cfg.ipmpConfig) : undefined, live ? readBondingTargets() : []);
+  const ipmp = new IpmpObserver(ipmpConfig, live ? readBondingTargets() : []);
   const ilm = new IlmObserver();
   const annotators: Annotator[] = [ipmp, ilm];
 

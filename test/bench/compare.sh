@@ -16,7 +16,7 @@ old=$(mktemp -d /tmp/dlsnoop-compare.XXXXXX)
 trap 'git -C "$root" worktree remove --force "$old" >/dev/null 2>&1 || true; rm -rf "$old"' EXIT
 git -C "$root" worktree add --detach -f "$old" "$rev" >/dev/null 2>&1
 ln -s "$root/node_modules" "$old/node_modules"
-(cd "$old" && ./node_modules/.bin/tsc -p tsconfig.json)
+(cd "$old" && npm run -s build)
 
 declare -a wall_old wall_new cpu_old cpu_new
 one() { # prints "wall cpu" for one run of the dlsnoop under $1

@@ -146,8 +146,8 @@ describe('pcapng reader', () => {
   });
 
   it('reads a file of several chunks whole: small records, and blocks longer than the read-ahead room or a chunk, across boundaries', async () => {
-    // Chunks are 8 MiB and a read-ahead leaves 1 MiB in front for the record cut by a chunk's
-    // end. Long blocks every few hundred kB (comments of 0.6 to 1.9 MiB, and once 9 MiB, more than
+    // The first read is 256 KiB, later chunks 8 MiB, and a read-ahead leaves 1 MiB in front for
+    // the record cut by a chunk's end. Long blocks every few hundred kB (comments of 0.6 to 1.9 MiB, and once 9 MiB, more than
     // a chunk) put records of every length across the boundaries, so the reader swaps, joins and
     // once grows its buffers.
     const frames = makeFrames(2000, 9, { nano: true, maxLen: 1500 });

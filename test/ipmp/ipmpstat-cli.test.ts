@@ -63,14 +63,14 @@ function resolutionOf(line: string): string {
   return `${iface} ${seq} ${netrtt === '--' ? 'lost' : 'acked'}`;
 }
 
-/** The newest mtime of the .ts files under src/, against dist/cli.js. */
+/** The newest mtime of the .ts files under src/, against the bundle bin/dlsnoop runs. */
 function distIsStale(): boolean {
   const newest = (dir: string): number =>
     readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
       const p = join(dir, e.name);
       return Math.max(m, e.isDirectory() ? newest(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
     }, 0);
-  return statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs < newest(join(ROOT, 'src', 'annotate', 'ipmp'));
+  return statSync(join(ROOT, 'dist', 'bundle', 'cli.js')).mtimeMs < newest(join(ROOT, 'src', 'annotate', 'ipmp'));
 }
 
 describe('dlsnoop --ipmpstat p', () => {

@@ -1,5 +1,5 @@
 // The CLI on real links: `dlsnoop -d` inside a namespace, frames injected from the other end of
-// a veth pair, files checked by tshark. Needs dist/ (npm test builds it first).
+// a veth pair, files checked by tshark. Needs the bundle in dist/ (npm test builds it first).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,7 @@ function startCli(ns: string, args: string[]): { started: Promise<void>; done: P
   return { started, done, signal: (s) => child.kill(s) };
 }
 
-describe.runIf(liveTestsEnabled() && existsSync(join(__dirname, '..', '..', 'dist', 'cli.js')))('dlsnoop -d on a veth pair', () => {
+describe.runIf(liveTestsEnabled() && existsSync(join(__dirname, '..', '..', 'dist', 'bundle', 'cli.js')))('dlsnoop -d on a veth pair', () => {
   const lab = new NetnsLab('cli');
   let ns: string;
   let v: VethPair;

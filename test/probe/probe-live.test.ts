@@ -50,16 +50,15 @@ function firstRun(all: Row[], n: number, pred: (r: Row) => boolean, from = 0): n
   return [];
 }
 
-/** dist/ must hold a build of the current sources: bin/dlsnoop runs dist/cli.js. */
+/** dist/ must hold a build of the current sources: bin/dlsnoop runs the bundle in dist/bundle/. */
 function distIsFresh(): string | null {
   const newest = (dir: string): number => Math.max(...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => statSync(`${dir}/${f}`).mtimeMs));
   try {
-    const built = statSync(`${ROOT}dist/probe/prober.js`).mtimeMs;
-    if (built < newest(`${ROOT}src/probe`)) return 'dist/probe is older than src/probe';
-    statSync(`${ROOT}dist/cli.js`);
+    const built = statSync(`${ROOT}dist/bundle/cli.js`).mtimeMs;
+    if (built < newest(`${ROOT}src/probe`)) return 'dist/bundle is older than src/probe';
     return null;
   } catch {
-    return 'dist/cli.js or dist/probe is missing';
+    return 'dist/bundle/cli.js is missing';
   }
 }
 
