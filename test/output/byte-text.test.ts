@@ -7,6 +7,12 @@ describe('ByteText', () => {
   it('writes integers in decimal exactly as String() does, padded like printf', () => {
     const samples = [0, 7, 9, 10, 99, 100, 65535, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 53 - 1, -1, -250, 1.5, 1e21];
     for (const n of samples) expect(textOf((o) => o.int(n))).toBe(String(n));
+    // Every digit count, at both of its ends.
+    for (let p = 10; p <= 1e9; p *= 10) {
+      expect(textOf((o) => o.int(p - 1))).toBe(String(p - 1));
+      expect(textOf((o) => o.int(p))).toBe(String(p));
+      expect(textOf((o) => o.intPadded(p, 12, true))).toBe(String(p).padStart(12, '0'));
+    }
     expect(textOf((o) => o.intPadded(42, 5))).toBe('   42');
     expect(textOf((o) => o.intPadded(42, 5, true))).toBe('00042');
     expect(textOf((o) => o.intPadded(123456, 3))).toBe('123456');
