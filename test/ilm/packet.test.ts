@@ -33,7 +33,7 @@ function frame6(o: V6, body: Uint8Array): Uint8Array {
   );
 }
 
-function run(o: IlmObserver, frame: Uint8Array, tsSec: number, number: number, direction = Direction.UNKNOWN) {
+function run(o: IlmObserver, frame: Uint8Array, tsSec: number, number: number, direction: number = Direction.UNKNOWN) {
   return o.observe(decode(frame, undefined, { tsSec, number, direction }), 'eth1');
 }
 

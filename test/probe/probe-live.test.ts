@@ -139,7 +139,8 @@ describe.runIf(liveTestsEnabled())('dlsnoop probe against a Linux target in netw
   });
 
   it('CLI: FAILED right after the 5th consecutive loss, REPAIRED right after the 10th consecutive ack', async () => {
-    let phase: 'up' | 'away' | 'back' = 'up';
+    // Moved on by the line callback: `as` keeps TypeScript from narrowing it to 'up' out here.
+    let phase = 'up' as 'up' | 'away' | 'back';
     try {
       const r = await cli(['-d', 'veth0', '--test-addr', HOST_ADDR, '--format', 'ms32', '--fdt', '1000', '--count', '45', TARGET_ADDR], (_line, all) => {
         const rs = rows(all);
