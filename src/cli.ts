@@ -112,6 +112,7 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   const liveFilter = live ? compileFor(1, cfg.links) : null;
   let stopping = false;
   const warn = (m: string): void => void process.stderr.write(`${m}\n`);
+  // Read before any file or link is opened: a bad config then fails with nothing left open.
   const ipmpConfig = cfg.ipmpConfig ? loadIpmpConfig(cfg.ipmpConfig) : undefined;
   // The TUI filters in user space so a filter can be widened later: the kernel gets everything.
   const source = await openSource(cfg, cfg.tui ? null : liveFilter?.kernel?.toBuffer() ?? null, warn);
