@@ -168,8 +168,19 @@ const NEWLINE = 0x0a;
 const COLUMN_CACHE_SET_BITS = 11;
 /** Keys dst columns apart from src columns of the same address (exact: below 2^53). */
 const DST_COLUMN = 2 ** 32;
-const ARROW_TEXT = ' -> ';
-const ARROW = Buffer.from(ARROW_TEXT);
+const ARROW = Buffer.from(' -> ');
+
+/** The source column: the name right-aligned in 12 columns, then the arrow. */
+function writeSrcColumn(name: string, out: ByteText): void {
+  out.padStart(name, 12);
+  out.bytes(ARROW, 0, ARROW.length);
+}
+
+/** The destination column: the name left-aligned in 12 columns, then a space. */
+function writeDstColumn(name: string, out: ByteText): void {
+  out.padEnd(name, 12);
+  out.byte(SPACE);
+}
 
 /** Formats packets one after another; keeps the time base for relative and delta times. */
 export class TextFormatter {
@@ -263,10 +274,8 @@ export class TextFormatter {
       this.writeIpv4Column(pkt.ip.dst, DST_COLUMN, out);
     } else {
       fillEndpoints(pkt, o.names);
-      out.padStart(endpoints.src, 12);
-      out.bytes(ARROW, 0, ARROW.length);
-      out.padEnd(endpoints.dst, 12);
-      out.byte(SPACE);
+      writeSrcColumn(endpoints.src, out);
+      writeDstColumn(endpoints.dst, out);
     }
     if (o.showDrops) {
       out.text('drops: ');
@@ -289,7 +298,7 @@ export class TextFormatter {
     let column = this.ipv4Columns.get(key);
     if (column === undefined) {
       const name = ipv4Name(addr, this.opts.names);
-      column = Buffer.from(side === 0 ? `${name.padStart(12)}${ARROW_TEXT}` : `${name.padEnd(12)} `, 'utf8');
+      column = Buffer.from(textOf((o) => (side === 0 ? writeSrcColumn : writeDstColumn)(name, o)), 'utf8');
       this.ipv4Columns.set(key, column);
     }
     out.bytes(column, 0, column.length);

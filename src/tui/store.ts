@@ -10,7 +10,7 @@
 // store: point its `bytes` at a packet's chunk (`select(seq)`) and decoders and capture writers
 // read stored packets exactly as they read a live batch, without copying anything.
 import type { Annotation } from '../annotate/annotation.js';
-import type { FrameBatch } from '../capture/frame.js';
+import { allocBatch, type FrameBatch } from '../capture/frame.js';
 import { AnnotationLog } from './annotation-log.js';
 
 export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -64,21 +64,7 @@ export class PacketStore {
     this.limit = Math.max(1, opts.limit ?? DEFAULT_BUFFER_LIMIT);
     this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.annotations = new AnnotationLog(opts.annotationBlock);
-    this.batch = {
-      bytes: new Uint8Array(0),
-      address: 0,
-      headroom: 0,
-      count: 0,
-      offset: new Uint32Array(0),
-      capLen: new Uint32Array(0),
-      wireLen: new Uint32Array(0),
-      tsSec: new Float64Array(0),
-      tsNsec: new Uint32Array(0),
-      link: new Uint16Array(0),
-      direction: new Uint8Array(0),
-      pktType: new Uint8Array(0),
-      drops: new Uint32Array(0),
-    };
+    this.batch = allocBatch(0);
     this.grow(Math.min(INITIAL_SLOTS, this.limit));
   }
 
