@@ -14,19 +14,34 @@ export function u32(b: Uint8Array, off: number): number {
   return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
 }
 
+/** The same four bytes as an int32: the view of an IPv4 address that V8 passes without boxing. */
+export function i32(b: Uint8Array, off: number): number {
+  return (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+}
+
 // Printing and annotating format the same few addresses over and over; a cache lookup is
 // several times cheaper than building the text again. The caches have a fixed size, so a scan
 // across a whole address space cannot hold memory.
 const TEXT_CACHE_SET_BITS = 11;
 const ipv4Texts = new NumberCache<string>(TEXT_CACHE_SET_BITS);
-const macTexts = new NumberCache<string>(TEXT_CACHE_SET_BITS);
+/** A cached MAC text with the two bytes its key leaves out. */
+interface MacText {
+  high: number;
+  text: string;
+}
+const macTexts = new NumberCache<MacText>(TEXT_CACHE_SET_BITS);
 
-/** IPv4 address held as an unsigned 32-bit number, dotted quad. */
+/**
+ * IPv4 address as a dotted quad, from the address held as an unsigned 32-bit number or as its
+ * int32 view (`addr | 0`). Hot callers pass the int32 view: V8 keeps it a small integer, where a
+ * u32 past 2^31 (any address from 128.0.0.0 up) needs a heap number made to pass it.
+ */
 export function ipv4String(a: number): string {
-  let text = ipv4Texts.get(a);
+  const key = a | 0;
+  let text = ipv4Texts.get(key);
   if (text === undefined) {
     text = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-    ipv4Texts.set(a, text);
+    ipv4Texts.set(key, text);
   }
   return text;
 }
@@ -48,13 +63,13 @@ export function parseIpv4(s: string): number | null {
 /** MAC in the stable lowercase two-digit colon form (JSON, pcapng comments). */
 export function macString(b: Uint8Array, off: number, len = 6): string {
   if (len !== 6) return hexColons(b, off, len);
-  // 48 bits fit a double exactly.
-  const key = (b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 + ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]);
-  let text = macTexts.get(key);
-  if (text === undefined) {
-    text = hexColons(b, off, 6);
-    macTexts.set(key, text);
-  }
+  // Keyed by the low four bytes; the entry holds the first two, to tell MACs that share the rest apart.
+  const low = (b[off + 2] << 24) | (b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5];
+  const high = (b[off] << 8) | b[off + 1];
+  const cached = macTexts.get(low);
+  if (cached !== undefined && cached.high === high) return cached.text;
+  const text = hexColons(b, off, 6);
+  macTexts.set(low, { high, text });
   return text;
 }
 
@@ -87,13 +102,13 @@ function sameAddress16(a: Uint8Array, b: Uint8Array, off: number): boolean {
 export function ipv6String(b: Uint8Array, off: number): string {
   let hash = 0;
   for (let i = 0; i < 16; i += 4) hash = Math.imul(hash ^ ((b[off + i] << 24) | (b[off + i + 1] << 16) | (b[off + i + 2] << 8) | b[off + i + 3]), 0x9e3779b1);
-  const cached = ipv6Texts.get(hash >>> 0);
+  const cached = ipv6Texts.get(hash);
   if (cached !== undefined && sameAddress16(cached.bytes, b, off)) return cached.text;
   const text = formatIpv6(b, off);
   // A copy: Buffer's slice() would be a view of the capture buffer, which the reader rewrites.
   const bytes = new Uint8Array(16);
   bytes.set(b.subarray(off, off + 16));
-  ipv6Texts.set(hash >>> 0, { bytes, text });
+  ipv6Texts.set(hash, { bytes, text });
   return text;
 }
 

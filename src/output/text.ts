@@ -164,11 +164,11 @@ export interface TextOptions {
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
-/** Address columns kept encoded per formatter: 2^11 sets of two. */
+/** Address columns kept encoded per formatter and side: 2^11 sets of two. */
 const COLUMN_CACHE_SET_BITS = 11;
-/** Keys dst columns apart from src columns of the same address (exact: below 2^53). */
-const DST_COLUMN = 2 ** 32;
 const ARROW = Buffer.from(' -> ');
+
+type ColumnWriter = (name: string, out: ByteText) => void;
 
 /** The source column: the name right-aligned in 12 columns, then the arrow. */
 function writeSrcColumn(name: string, out: ByteText): void {
@@ -189,11 +189,12 @@ export class TextFormatter {
   private prevSec = -1;
   private prevNsec = 0;
   /**
-   * IPv4 address columns by address (dst columns by address + DST_COLUMN): name or dotted quad
-   * padded to 12, with the arrow or space that follows, encoded. Most lines carry one of a few
+   * IPv4 address columns, source and destination side, by address: name or dotted quad padded
+   * to 12, with the arrow or space that follows, encoded. Most lines carry one of a few
    * addresses, and names never change during a run.
    */
-  private readonly ipv4Columns = new NumberCache<Buffer>(COLUMN_CACHE_SET_BITS);
+  private readonly srcColumns = new NumberCache<Buffer>(COLUMN_CACHE_SET_BITS);
+  private readonly dstColumns = new NumberCache<Buffer>(COLUMN_CACHE_SET_BITS);
 
   constructor(
     private readonly opts: TextOptions,
@@ -270,8 +271,10 @@ export class TextFormatter {
     }
     if (endpointsAreIpv4(pkt)) {
       // The IPv4 addresses fillEndpoints would name, from the column cache (arrow and space included).
-      this.writeIpv4Column(pkt.ip.src, 0, out);
-      this.writeIpv4Column(pkt.ip.dst, DST_COLUMN, out);
+      // The addresses go as int32 views: small integers to V8, which a u32 past 2^31 is not, so
+      // no heap number is made to pass them (two per line otherwise).
+      this.writeIpv4Column(pkt.ip.src | 0, this.srcColumns, writeSrcColumn, out);
+      this.writeIpv4Column(pkt.ip.dst | 0, this.dstColumns, writeDstColumn, out);
     } else {
       fillEndpoints(pkt, o.names);
       writeSrcColumn(endpoints.src, out);
@@ -289,19 +292,21 @@ export class TextFormatter {
     }
   }
 
-  /**
-   * A src column (side 0: right-aligned, then the arrow) or a dst column (side DST_COLUMN:
-   * left-aligned, then a space) for an IPv4 address: one copy each.
-   */
-  private writeIpv4Column(addr: number, side: number, out: ByteText): void {
-    const key = addr + side;
-    let column = this.ipv4Columns.get(key);
-    if (column === undefined) {
-      const name = ipv4Name(addr, this.opts.names);
-      column = Buffer.from(textOf((o) => (side === 0 ? writeSrcColumn : writeDstColumn)(name, o)), 'utf8');
-      this.ipv4Columns.set(key, column);
-    }
+  /** An IPv4 address's src or dst column (address as int32) from its side's cache: one copy. */
+  private writeIpv4Column(addr: number, columns: NumberCache<Buffer>, writeColumn: ColumnWriter, out: ByteText): void {
+    const column = columns.get(addr) ?? this.encodeIpv4Column(addr, columns, writeColumn);
     out.bytes(column, 0, column.length);
+  }
+
+  /**
+   * A cache miss of writeIpv4Column, kept out of it: the closure here captures the arguments,
+   * and a function that makes a closure allocates a context for them on every call, hit or miss.
+   */
+  private encodeIpv4Column(addr: number, columns: NumberCache<Buffer>, writeColumn: ColumnWriter): Buffer {
+    const name = ipv4Name(addr >>> 0, this.opts.names);
+    const column = Buffer.from(textOf((o) => writeColumn(name, o)), 'utf8');
+    columns.set(addr, column);
+    return column;
   }
 
   /** The text for one packet, ending in a newline, as a string. */
@@ -312,48 +317,54 @@ export class TextFormatter {
   /** Write one packet's text, ending in a newline. */
   write(pkt: Packet, annotations: readonly Annotation[], out: ByteText): void {
     const mode = this.opts.mode;
-    if (mode === 'summary') {
-      this.writeHead(pkt, out);
-      this.writeLead(pkt, out);
-      writeTopSummary(pkt, topRenderer(pkt), this.opts.names, out);
-      if (pkt.encap > 0) {
-        out.text('  (');
-        out.int(pkt.encap);
-        out.text(' encap)');
-      }
-      // An index loop: for-of over the frozen NO_ANNOTATIONS, most packets' list, makes V8
-      // allocate an iterator and its results on every line.
-      for (let i = 0; i < annotations.length; i++) {
-        const a = annotations[i];
-        out.text(' [');
-        if (a.writeSummary) a.writeSummary(out);
-        else out.text(a.summary);
-        out.byte(0x5d);
-      }
-      out.byte(NEWLINE);
-    } else if (mode === 'layers') {
-      const head = textOf((o) => {
-        this.writeHead(pkt, o);
-        this.writeLead(pkt, o);
-      });
-      let text = '________________________________\n';
-      for (const l of layerLines(pkt, this.opts.names)) text += head + l + '\n';
-      // The ilm summary already starts with its own tag; -V names the observer once, like a layer.
-      for (const a of annotations) text += head + `${a.source.toUpperCase()}  ${a.summary.replace(/^ilm /, '')}\n`;
-      out.text(text);
-    } else {
-      this.verbose(pkt, annotations, textOf((o) => this.writeHead(pkt, o)), out);
-      return;
-    }
+    if (mode === 'layers') this.layers(pkt, annotations, out);
+    else if (mode === 'verbose') this.verbose(pkt, annotations, out);
+    else this.summary(pkt, annotations, out);
     this.hex(pkt, out);
   }
 
-  private verbose(pkt: Packet, annotations: readonly Annotation[], head: string, out: ByteText): void {
+  // The three modes are methods of their own: -V and -v make closures over the packet, and a
+  // function that makes a closure allocates a context on every call, even where it does not.
+
+  private summary(pkt: Packet, annotations: readonly Annotation[], out: ByteText): void {
+    this.writeHead(pkt, out);
+    this.writeLead(pkt, out);
+    writeTopSummary(pkt, topRenderer(pkt), this.opts.names, out);
+    if (pkt.encap > 0) {
+      out.text('  (');
+      out.int(pkt.encap);
+      out.text(' encap)');
+    }
+    // An index loop: for-of over the frozen NO_ANNOTATIONS, most packets' list, makes V8
+    // allocate an iterator and its results on every line.
+    for (let i = 0; i < annotations.length; i++) {
+      const a = annotations[i];
+      out.text(' [');
+      if (a.writeSummary) a.writeSummary(out);
+      else out.text(a.summary);
+      out.byte(0x5d);
+    }
+    out.byte(NEWLINE);
+  }
+
+  private layers(pkt: Packet, annotations: readonly Annotation[], out: ByteText): void {
+    const head = textOf((o) => {
+      this.writeHead(pkt, o);
+      this.writeLead(pkt, o);
+    });
+    let text = '________________________________\n';
+    for (const l of layerLines(pkt, this.opts.names)) text += head + l + '\n';
+    // The ilm summary already starts with its own tag; -V names the observer once, like a layer.
+    for (const a of annotations) text += head + `${a.source.toUpperCase()}  ${a.summary.replace(/^ilm /, '')}\n`;
+    out.text(text);
+  }
+
+  private verbose(pkt: Packet, annotations: readonly Annotation[], out: ByteText): void {
     // snoop prints no summary line in -v; a time asked for with -t leads the block.
+    const head = textOf((o) => this.writeHead(pkt, o));
     let text = head ? head.trimEnd() + '\n' : '';
     for (const l of verboseLines(pkt, this.opts.names, annotations)) text += l + '\n';
     out.text(text + '\n');
-    this.hex(pkt, out);
   }
 
   private hex(pkt: Packet, out: ByteText): void {

@@ -78,4 +78,21 @@ describe('ipv4String and macString', () => {
     mac[6] = 0x0b;
     expect(macString(mac, 1)).toBe('02:00:5e:10:00:0b');
   });
+
+  it('give the same text for an address as a u32 and as its int32 view', () => {
+    for (const a of [0, 1, 0x7fffffff, 0x80000000, 0xc0000201, 0xffffffff]) {
+      expect(ipv4String(a | 0)).toBe(ipv4String(a));
+    }
+    expect(ipv4String(0xc0000201 | 0)).toBe('192.0.2.1');
+    expect(ipv4String(-1)).toBe('255.255.255.255');
+  });
+
+  it('tell apart MACs that differ only in the two bytes the cache key leaves out', () => {
+    const a = Uint8Array.of(0x02, 0x00, 0x5e, 0x10, 0x00, 0x0a);
+    const b = Uint8Array.of(0x0a, 0x0b, 0x5e, 0x10, 0x00, 0x0a);
+    for (let round = 0; round < 3; round++) {
+      expect(macString(a, 0)).toBe('02:00:5e:10:00:0a');
+      expect(macString(b, 0)).toBe('0a:0b:5e:10:00:0a');
+    }
+  });
 });

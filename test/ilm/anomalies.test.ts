@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { multicastMac, packetAnomalies, senderFingerprint } from '../../src/annotate/ilm/anomalies.js';
-import { toAnnotation } from '../../src/annotate/ilm/events.js';
 import { Rec } from '../../src/annotate/ilm/observation.js';
 import { IlmObserver } from '../../src/annotate/ilm/observer.js';
 import { leave, legacyReport, mldv1, mldv2Report, query, rec, v3Report } from './obs.js';
@@ -66,7 +65,7 @@ describe('anomalies in context', () => {
   it('carries anomalies into the summary, detail and JSON', () => {
     const o = new IlmObserver();
     const [e] = o.observeMessage(v3Report({ ts: 0, hops: 2, routerAlert: false }, [rec(Rec.TO_EX, G)]));
-    const a = toAnnotation(e);
+    const a = e;
     expect(a.summary).toBe(`ilm eth1 ${G} CREATE EX{} ! ttl 2 (want 1); no router alert`);
     expect(a.detail).toContain('Anomalies = ttl 2 (want 1); no router alert');
     expect(a.json.anomalies).toEqual(['ttl 2 (want 1)', 'no router alert']);

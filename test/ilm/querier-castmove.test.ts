@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { toAnnotation } from '../../src/annotate/ilm/events.js';
 import { Rec } from '../../src/annotate/ilm/observation.js';
 import { IlmObserver } from '../../src/annotate/ilm/observer.js';
 import { QuerierTable, timersOf } from '../../src/annotate/ilm/querier.js';
@@ -60,7 +59,7 @@ describe('IPMP cast-interface moves', () => {
     expect(m1.kind).toBe('CREATE');
     expect(m1.castMove).toMatchObject({ fromMac: NET0, toMac: NET1, moved: 1, of: 2, afterFailureSec: 1 });
     expect(m2.castMove).toMatchObject({ moved: 2, of: 2 });
-    expect(toAnnotation(m1).summary).toBe(
+    expect(m1.summary).toBe(
       `ilm eth1 239.1.1.1 CREATE EX{} cast-move eth1/${NET0} → eth1/${NET1} (1/2) after failure 1.0s earlier`,
     );
     const row = o.members.row('eth1', 4, '239.1.1.1');

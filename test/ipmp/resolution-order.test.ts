@@ -6,6 +6,7 @@ import type { Annotation } from '../../src/annotate/annotation.js';
 import { validateIpmpConfig } from '../../src/annotate/ipmp/config.js';
 import { IpmpObserver } from '../../src/annotate/ipmp/observer.js';
 import { ProbeLog } from '../../src/annotate/ipmp/probe-log.js';
+import { RttEstimator } from '../../src/annotate/ipmp/rtt.js';
 import { formatProbeRow } from '../../src/annotate/ipmp/views.js';
 import { MAC_A, rep, req } from './helpers.js';
 
@@ -71,7 +72,12 @@ describe('ipmpstat -p TIME', () => {
 describe('ProbeLog', () => {
   it('keeps the newest rows, counts every row, and reads a row the same every time', () => {
     const log = new ProbeLog(3);
-    for (let seq = 1; seq <= 5; seq++) log.push(seq / 10, 'net0', seq, seq === 2 ? null : seq, 1, null, T);
+    // An estimator in ms at average 1 ms, deviation 2 ms (sa = 8 x average, sv = 4 x deviation).
+    const rtt = new RttEstimator('ms');
+    rtt.sa = 8;
+    rtt.sv = 8;
+    // Sent at seq / 10 s, acked after seq ms except #2 (unacked); #5 has no target estimator.
+    for (let seq = 1; seq <= 5; seq++) log.push(seq * 1e8, 'net0', seq, seq === 2 ? null : seq * 1e6, seq === 5 ? undefined : rtt, T);
     expect(log.total).toBe(5);
     expect(log.kept().map((r) => r.seq)).toEqual([3, 4, 5]);
     expect(log.since(4).map((r) => r.seq)).toEqual([5]);
@@ -79,6 +85,10 @@ describe('ProbeLog', () => {
     expect(log.since(0).map((r) => r.seq)).toEqual([3, 4, 5]);
     expect(log.since(5)).toEqual([]);
     expect(log.row(4)).toEqual(log.kept()[2]);
-    expect(log.row(2)).toMatchObject({ timeSec: 0.3, iface: 'net0', seq: 3, netRttMs: 3, rttAvgMs: 1, rttDevMs: null, target: T });
+    expect(log.row(2)).toMatchObject({ timeSec: 0.3, iface: 'net0', seq: 3, netRttMs: 3, rttAvgMs: 1, rttDevMs: 2, target: T });
+    expect(log.row(4)).toMatchObject({ timeSec: 0.5, seq: 5, netRttMs: 5, rttAvgMs: null, rttDevMs: null });
+    // A row is worked out from what was logged: a later sample does not change it.
+    rtt.sa = 80;
+    expect(log.row(2)).toMatchObject({ rttAvgMs: 1 });
   });
 });

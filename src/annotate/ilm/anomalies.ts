@@ -2,6 +2,7 @@
 // (TTL 1, Router Alert, destinations, link-local MLD sources), link-layer mapping problems (a
 // broadcast destination means the sender's NIC refused DL_ENABMULTI), and cheap OS fingerprints.
 import { isLinkLocalText, parseIpv4, parseIpv6 } from '../../decode/addr.js';
+import { NO_STRINGS } from './membership.js';
 import { Rec, type MembershipObservation } from './observation.js';
 import type { QueryRef } from './querier.js';
 
@@ -48,30 +49,31 @@ function expectedDestination(obs: MembershipObservation): string | null {
   return obs.group;
 }
 
-/** Protocol and link-layer problems visible in this one message. */
-export function packetAnomalies(obs: MembershipObservation): string[] {
-  const out: string[] = [];
+/** Protocol and link-layer problems visible in this one message (the shared NO_STRINGS when none). */
+export function packetAnomalies(obs: MembershipObservation): readonly string[] {
+  // Made only for a message with something wrong: most have nothing.
+  let out: string[] | null = null;
   const v4 = obs.family === 4;
-  if (obs.hops !== 1) out.push(`${v4 ? 'ttl' : 'hop limit'} ${obs.hops} (want 1)`);
+  if (obs.hops !== 1) (out ??= []).push(`${v4 ? 'ttl' : 'hop limit'} ${obs.hops} (want 1)`);
   // IGMPv1 predates the Router Alert option (RFC 1112); everything later requires it.
-  if (!obs.routerAlert && !(v4 && obs.version === 1)) out.push('no router alert');
-  if (obs.checksumOk === false) out.push('bad checksum');
+  if (!obs.routerAlert && !(v4 && obs.version === 1)) (out ??= []).push('no router alert');
+  if (obs.checksumOk === false) (out ??= []).push('bad checksum');
   const wantDst = expectedDestination(obs);
-  if (wantDst !== null && wantDst !== obs.dstIp) out.push(`ip dst ${obs.dstIp} (want ${wantDst})`);
+  if (wantDst !== null && wantDst !== obs.dstIp) (out ??= []).push(`ip dst ${obs.dstIp} (want ${wantDst})`);
   if (obs.dstMac !== null) {
     const mapped = multicastMac(obs.dstIp);
     if (obs.dstMac === BROADCAST_MAC) {
-      out.push("broadcast eth dst: sender's NIC rejected the multicast address (link broadcast used)");
+      (out ??= []).push("broadcast eth dst: sender's NIC rejected the multicast address (link broadcast used)");
     } else if (mapped !== null && obs.dstMac !== mapped) {
-      out.push(`eth dst ${obs.dstMac} (want ${mapped} for ${obs.dstIp})`);
+      (out ??= []).push(`eth dst ${obs.dstMac} (want ${mapped} for ${obs.dstIp})`);
     }
   }
   // RFC 3810 §5: MLD comes from a link-local source; reports may use :: before DAD finishes.
   if (!v4 && !isLinkLocalText(obs.srcIp) && !(obs.srcIp === '::' && obs.kind !== 'query')) {
-    out.push(`MLD from non-link-local ${obs.srcIp}`);
+    (out ??= []).push(`MLD from non-link-local ${obs.srcIp}`);
   }
-  if (v4 && obs.version === 3 && obs.tos !== 0xc0) out.push(`IGMPv3 TOS 0x${hex2(obs.tos)} (want 0xc0)`);
-  return out;
+  if (v4 && obs.version === 3 && obs.tos !== 0xc0) (out ??= []).push(`IGMPv3 TOS 0x${hex2(obs.tos)} (want 0xc0)`);
+  return out ?? NO_STRINGS;
 }
 
 /**
@@ -96,16 +98,23 @@ export interface Fingerprint {
   reason: string;
 }
 
+// The answers senderFingerprint gives, made once and shared by every event (none is changed).
+const PAD1: Fingerprint = Object.freeze({ os: 'illumos', reason: 'hop-by-hop Pad1 padding' });
+const PADN: Fingerprint = Object.freeze({ os: 'linux', reason: 'hop-by-hop PadN padding' });
+/** By IGMP version 1 and 2. */
+const TOS_C0: readonly Fingerprint[] = [1, 2].map((v) => Object.freeze({ os: 'linux', reason: `IGMPv${v} TOS 0xc0` }));
+const TOS_0_ID_0: readonly Fingerprint[] = [1, 2].map((v) => Object.freeze({ os: 'illumos', reason: `IGMPv${v} TOS 0, IP id 0` }));
+
 /** Sender OS guess from padding and TOS habits (illumos: Pad1 Pad1, TOS 0 id 0; Linux: PadN, TOS 0xc0). */
 export function senderFingerprint(obs: MembershipObservation): Fingerprint | null {
   if (obs.family === 6) {
-    if (obs.hbhPadding === 1) return { os: 'illumos', reason: 'hop-by-hop Pad1 padding' };
-    if (obs.hbhPadding === 2) return { os: 'linux', reason: 'hop-by-hop PadN padding' };
+    if (obs.hbhPadding === 1) return PAD1;
+    if (obs.hbhPadding === 2) return PADN;
     return null;
   }
-  // Every IGMPv3 sender uses TOS 0xc0; only the older messages tell the stacks apart.
+  // Every IGMPv3 sender uses TOS 0xc0; only the older messages (v1, v2) tell the stacks apart.
   if (obs.version === 3 || obs.kind === 'query') return null;
-  if (obs.tos === 0xc0) return { os: 'linux', reason: `IGMPv${obs.version} TOS 0xc0` };
-  if (obs.tos === 0 && obs.ipId === 0) return { os: 'illumos', reason: `IGMPv${obs.version} TOS 0, IP id 0` };
+  if (obs.tos === 0xc0) return TOS_C0[obs.version - 1] ?? null;
+  if (obs.tos === 0 && obs.ipId === 0) return TOS_0_ID_0[obs.version - 1] ?? null;
   return null;
 }

@@ -6,7 +6,7 @@ import type { Annotation } from '../annotation.js';
 import type { Fingerprint } from './anomalies.js';
 import type { CastMove } from './cast-move.js';
 import type { HostMembership } from './host-tables.js';
-import type { FilterMode, IlmEventKind, RowState } from './membership.js';
+import { NO_STRINGS, type FilterMode, type IlmEventKind, type RowState } from './membership.js';
 import type { Family } from './observation.js';
 
 export type QueryKind = 'general' | 'group' | 'group-and-source';
@@ -22,38 +22,94 @@ export interface QueryInfo {
   elected: boolean;
 }
 
-export interface IlmEvent {
-  kind: IlmEventKind;
-  link: string;
-  family: Family;
-  /** null for a general query. */
-  group: string | null;
-  /** MAC of the reporter (or querier) and its IP. */
-  reporter: string;
-  reporterIp: string;
+/**
+ * One thing an IGMP/MLD message did to the ilm model, and its Annotation: the bracketed summary
+ * is written straight into the line's bytes (link, group and querier as recurring strings); the
+ * summary string, the -v lines and the JSON object are built only when something reads them,
+ * once. Event and annotation are one object: a busy link makes one per message.
+ */
+export class IlmEvent implements Annotation {
+  kind: IlmEventKind = 'REFRESH';
   /** What the message said: `TO_EX{}`, `ALLOW{198.51.100.7}`, `v2 report`, `leave`, `done`, `query`. */
-  record: string;
+  record = 'query';
   /** The reporter's filter after the message (null for queries). */
-  mode: FilterMode | null;
-  sources: readonly string[];
+  mode: FilterMode | null = null;
+  sources: readonly string[] = NO_STRINGS;
   /** RTX: the event repeated and which repetition of how many the querier's RV allows. */
-  rtx: { of: IlmEventKind; n: number; rv: number } | null;
+  rtx: { of: IlmEventKind; n: number; rv: number } | null = null;
   /** REFRESH: the packet number of the query it answers. */
-  answers: number | null;
-  query: QueryInfo | null;
+  answers: number | null = null;
+  query: QueryInfo | null = null;
   /** SUPPRESSED: the members that stop reporting because of this report. */
-  suppressed: readonly string[];
-  state: RowState | null;
+  suppressed: readonly string[] = NO_STRINGS;
+  state: RowState | null = null;
   /** Seconds until the router drops the group, null once it has. */
-  expiresInSec: number | null;
-  querier: string | null;
-  querierVersion: number | null;
-  anomalies: string[];
-  sender: Fingerprint | null;
-  castMove: CastMove | null;
-  host: HostMembership | null;
+  expiresInSec: number | null = null;
+  sender: Fingerprint | null = null;
+  castMove: CastMove | null = null;
+  host: HostMembership | null = null;
+  private builtSummary: string | undefined;
+  private builtDetail: string[] | undefined;
+  private builtJson: Record<string, unknown> | undefined;
+
+  constructor(
+    readonly link: string,
+    readonly family: Family,
+    /** null for a general query. */
+    readonly group: string | null,
+    /** MAC of the reporter (or querier) and its IP. */
+    readonly reporter: string,
+    readonly reporterIp: string,
+    readonly querier: string | null,
+    readonly querierVersion: number | null,
+    readonly anomalies: readonly string[],
+  ) {}
+
+  /** On the prototype, not in every instance. */
+  get source(): 'ilm' {
+    return 'ilm';
+  }
+
+  get summary(): string {
+    return (this.builtSummary ??= textOf((out) => this.writeSummary(out)));
+  }
+
+  get detail(): string[] {
+    return (this.builtDetail ??= detailLines(this));
+  }
+
+  get json(): Record<string, unknown> {
+    return (this.builtJson ??= jsonOf(this));
+  }
+
+  /** `ilm eth1 239.1.2.3 REFRESH EX{} querier 192.0.2.1 v3`. */
+  writeSummary(out: ByteText): void {
+    out.text('ilm ');
+    out.recurring(this.link);
+    if (this.group !== null) {
+      out.byte(SPACE);
+      out.recurring(this.group);
+    }
+    out.byte(SPACE);
+    out.text(eventText(this));
+    if (this.castMove) {
+      out.byte(SPACE);
+      out.text(castMoveText(this.castMove));
+    }
+    if (this.querier !== null) {
+      out.text(' querier ');
+      out.recurring(this.querier);
+      out.text(' v');
+      if (this.querierVersion !== null) out.int(this.querierVersion);
+    }
+    if (this.anomalies.length) {
+      out.text(' ! ');
+      out.text(this.anomalies.join('; '));
+    }
+  }
 }
 
+const SPACE = 0x20;
 const MAX_SUMMARY_SOURCES = 4;
 
 /** `{a,b}` with long lists cut short for one-line summaries. */
@@ -107,65 +163,6 @@ function hostText(h: HostMembership): string {
   const l2 = h.linkAddress === null ? '' : ` l2 ${h.linkAddress.replace(/:/g, '')}(ref ${h.linkRefcount})`;
   const querier = h.querier === null ? '' : ` querier=${h.querier}`;
   return `host-ilm ${h.device} ${h.group} users=${h.users} reporter=${h.reporter ? 1 : 0}${querier}${timer}${l2} ${filterText(h.mode, h.sources)}`;
-}
-
-const SPACE = 0x20;
-
-/**
- * An event as an Annotation. The summary is written straight into the line's bytes (link, group
- * and querier as recurring strings); the string, the -v lines and the JSON object are built only
- * when something reads them, once.
- */
-class IlmAnnotation implements Annotation {
-  readonly source = 'ilm' as const;
-  private builtSummary: string | undefined;
-  private builtDetail: string[] | undefined;
-  private builtJson: Record<string, unknown> | undefined;
-
-  constructor(private readonly event: IlmEvent) {}
-
-  get summary(): string {
-    return (this.builtSummary ??= textOf((out) => this.writeSummary(out)));
-  }
-
-  get detail(): string[] {
-    return (this.builtDetail ??= detailLines(this.event));
-  }
-
-  get json(): Record<string, unknown> {
-    return (this.builtJson ??= jsonOf(this.event));
-  }
-
-  /** `ilm eth1 239.1.2.3 REFRESH EX{} querier 192.0.2.1 v3`. */
-  writeSummary(out: ByteText): void {
-    const e = this.event;
-    out.text('ilm ');
-    out.recurring(e.link);
-    if (e.group !== null) {
-      out.byte(SPACE);
-      out.recurring(e.group);
-    }
-    out.byte(SPACE);
-    out.text(eventText(e));
-    if (e.castMove) {
-      out.byte(SPACE);
-      out.text(castMoveText(e.castMove));
-    }
-    if (e.querier !== null) {
-      out.text(' querier ');
-      out.recurring(e.querier);
-      out.text(' v');
-      out.text(String(e.querierVersion));
-    }
-    if (e.anomalies.length) {
-      out.text(' ! ');
-      out.text(e.anomalies.join('; '));
-    }
-  }
-}
-
-export function toAnnotation(e: IlmEvent): Annotation {
-  return new IlmAnnotation(e);
 }
 
 function detailLines(e: IlmEvent): string[] {

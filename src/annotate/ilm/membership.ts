@@ -63,7 +63,7 @@ export interface ReportInput {
   now: number;
   /** Rec.* or LEGACY_REPORT / LEGACY_LEAVE. */
   type: number;
-  sources: string[];
+  sources: readonly string[];
   /** The query this report falls inside the response window of, if any. */
   answered: QueryRef | null;
   timers: QuerierTimers;
@@ -123,7 +123,7 @@ function without(from: Set<string>, removed: readonly string[]): Set<string> {
 }
 
 /** A reporter's filter after one record (RFC 3376 §6.4 read as the host's interface state). */
-export function applyRecord(before: Filter, type: number, sources: string[]): Filter {
+export function applyRecord(before: Filter, type: number, sources: readonly string[]): Filter {
   switch (type) {
     case Rec.IS_IN:
     case Rec.TO_IN:
@@ -302,14 +302,14 @@ export class MembershipTable {
 
     if (type === LEGACY_REPORT) {
       // A v1/v2 report makes every other legacy member cancel its own (RFC 2236 §3).
-      const silenced: string[] = [];
+      let silenced: string[] | null = null;
       for (const other of row.reporters.values()) {
         if (other !== reporter && other.lastReporter && isLegacyVersion(row.family, other.version)) {
           other.lastReporter = false;
-          silenced.push(other.mac);
+          (silenced ??= []).push(other.mac);
         }
       }
-      if (silenced.length) out.suppressed = silenced;
+      if (silenced) out.suppressed = silenced;
       reporter.lastReporter = true;
     }
 

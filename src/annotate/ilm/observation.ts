@@ -3,7 +3,7 @@
 // tested without building frames.
 import { L, type Packet } from '../../decode/packet.js';
 import { Direction, PacketType } from '../../capture/frame.js';
-import { ipv4String, ipv6String, macString, u32 } from '../../decode/addr.js';
+import { i32, ipv4String, ipv6String, macString } from '../../decode/addr.js';
 
 export type Family = 4 | 6;
 
@@ -85,7 +85,7 @@ function sourceList(pkt: Packet, family: Family, off: number, count: number): st
   const out: string[] = [];
   for (let i = 0; i < count && off + (i + 1) * size <= pkt.end; i++) {
     const at = off + i * size;
-    out.push(family === 4 ? ipv4String(u32(pkt.bytes, at)) : ipv6String(pkt.bytes, at));
+    out.push(family === 4 ? ipv4String(i32(pkt.bytes, at)) : ipv6String(pkt.bytes, at));
   }
   return out;
 }
@@ -123,9 +123,9 @@ function messageKind(family: Family, type: number): KindAndVersion | null {
   }
 }
 
-/** A group address as text: IPv4 from its number, IPv6 from its bytes. */
-function groupText(family: Family, b: Uint8Array, off: number, v4: number): string {
-  return family === 4 ? ipv4String(v4) : ipv6String(b, off);
+/** A group address as text, from its bytes. */
+function groupText(family: Family, b: Uint8Array, off: number): string {
+  return family === 4 ? ipv4String(i32(b, off)) : ipv6String(b, off);
 }
 
 /** A record for readObservation to fill (the observer keeps one and reuses it). */
@@ -172,7 +172,7 @@ export function readObservation(pkt: Packet, link: string, into: MembershipObser
     // A 9-11 byte IGMP query (or 25-27 byte MLD one) has no version: nothing to learn from it.
     if (version === 0) return false;
     const general = family === 4 ? m.group === 0 : isUnspecified(b, m.groupOff);
-    msgGroup = general ? null : groupText(family, b, m.groupOff, m.group);
+    msgGroup = general ? null : groupText(family, b, m.groupOff);
     querySources = sourceList(pkt, family, m.sourcesOff, m.sourceCount);
   } else if (version === 3 || (family === 6 && version === 2)) {
     records = new Array(m.recordCount);
@@ -180,12 +180,12 @@ export function readObservation(pkt: Packet, link: string, into: MembershipObser
       const gOff = m.recordGroupOff[i];
       records[i] = {
         type: m.recordType[i],
-        group: groupText(family, b, gOff, family === 4 ? u32(b, gOff) : 0),
+        group: groupText(family, b, gOff),
         sources: sourceList(pkt, family, m.recordSourcesOff[i], m.recordSourceCount[i]),
       };
     }
   } else {
-    msgGroup = groupText(family, b, m.groupOff, m.group);
+    msgGroup = groupText(family, b, m.groupOff);
   }
 
   const v4 = pkt.ip;
@@ -196,10 +196,10 @@ export function readObservation(pkt: Packet, link: string, into: MembershipObser
   into.family = family;
   into.srcMac = srcMac;
   into.dstMac = dstMac;
-  into.srcIp = family === 4 ? ipv4String(v4.src) : ipv6String(b, v6.srcOff);
+  into.srcIp = family === 4 ? ipv4String(v4.src | 0) : ipv6String(b, v6.srcOff);
   // Only queries take part in the election; reports skip building the key.
   into.srcKey = kv.kind !== 'query' ? '' : family === 4 ? hex8(v4.src) : hex16bytes(b, v6.srcOff);
-  into.dstIp = family === 4 ? ipv4String(v4.dst) : ipv6String(b, v6.dstOff);
+  into.dstIp = family === 4 ? ipv4String(v4.dst | 0) : ipv6String(b, v6.dstOff);
   into.hops = family === 4 ? v4.ttl : v6.hopLimit;
   into.routerAlert = family === 4 ? v4.routerAlert : v6.routerAlert;
   into.tos = family === 4 ? v4.tos : 0;

@@ -5,28 +5,29 @@ import { NO_ANNOTATIONS, type Annotation, type Annotator } from '../annotation.j
 import type { Packet } from '../../decode/packet.js';
 import { packetAnomalies, senderFingerprint, unqueriedReport } from './anomalies.js';
 import { CastMoveDetector, type GroupHolder } from './cast-move.js';
-import { sourceSet, toAnnotation, type IlmEvent, type QueryKind } from './events.js';
+import { IlmEvent, sourceSet, type QueryKind } from './events.js';
 import type { HostMembership } from './host-tables.js';
-import { LEGACY_LEAVE, LEGACY_REPORT, MembershipTable, NO_STRINGS, type IlmRow } from './membership.js';
+import { LEGACY_LEAVE, LEGACY_REPORT, MembershipTable, NO_STRINGS, type IlmRow, type ReportInput } from './membership.js';
 import { blankObservation, readObservation, Rec, REC_NAMES, type Family, type MembershipObservation } from './observation.js';
 import { QuerierTable, timersOf, type QuerierTimers } from './querier.js';
 
 interface RecordInput {
   type: number;
   group: string;
-  sources: string[];
+  sources: readonly string[];
 }
+
+/** The labels most records get, made once: every legacy report, and records without sources. */
+const NO_RECORDS: readonly RecordInput[] = Object.freeze([]);
+
+const LEGACY_REPORT_LABELS = ['v0 report', 'v1 report', 'v2 report', 'v3 report'];
+const SOURCELESS_LABELS = REC_NAMES.map((name) => `${name}{}`);
 
 function recordLabel(obs: MembershipObservation, r: RecordInput): string {
-  if (r.type === LEGACY_REPORT) return `v${obs.version} report`;
+  if (r.type === LEGACY_REPORT) return LEGACY_REPORT_LABELS[obs.version] ?? `v${obs.version} report`;
   if (r.type === LEGACY_LEAVE) return obs.family === 4 ? 'leave' : 'done';
+  if (r.sources.length === 0 && SOURCELESS_LABELS[r.type] !== undefined) return SOURCELESS_LABELS[r.type];
   return `${REC_NAMES[r.type] ?? `type ${r.type}`}${sourceSet(r.sources)}`;
-}
-
-function recordsOf(obs: MembershipObservation): RecordInput[] {
-  if (obs.kind === 'leave') return obs.group === null ? [] : [{ type: LEGACY_LEAVE, group: obs.group, sources: [] }];
-  if (obs.records.length > 0 || obs.group === null) return obs.records;
-  return [{ type: LEGACY_REPORT, group: obs.group, sources: [] }];
 }
 
 
@@ -38,6 +39,13 @@ export class IlmObserver implements Annotator {
   private now = 0;
   /** Reused for every membership message: nothing keeps it past observeMessage. */
   private readonly current = blankObservation();
+  /** The one record of a v1/v2 report or leave, reused likewise (the tables copy what they keep). */
+  private readonly legacyRecord: RecordInput = { type: LEGACY_REPORT, group: '', sources: NO_STRINGS };
+  private readonly legacyRecords: readonly RecordInput[] = [this.legacyRecord];
+  /** What report() hands the membership table, filled afresh for every record. */
+  private readonly reportInput: ReportInput = {
+    link: '', family: 4, group: '', mac: '', ip: '', version: 0, now: 0, type: 0, sources: NO_STRINGS, answered: null, timers: timersOf(undefined),
+  };
   /** The sweep's view of the querier model, made once rather than per message. */
   private readonly timersFor = (link: string, family: Family): QuerierTimers => timersOf(this.queriers.get(link, family));
 
@@ -48,7 +56,7 @@ export class IlmObserver implements Annotator {
 
   observe(pkt: Packet, linkName: string): readonly Annotation[] {
     if (!readObservation(pkt, linkName, this.current)) return NO_ANNOTATIONS;
-    return this.observeMessage(this.current).map(toAnnotation);
+    return this.observeMessage(this.current);
   }
 
   /** The state machine proper, on an already extracted message. */
@@ -59,8 +67,18 @@ export class IlmObserver implements Annotator {
     this.casts.noteSource(obs.srcMac, obs.srcIp, obs.family);
     if (obs.kind === 'query') return [this.query(obs, anomalies, sender)];
     const events: IlmEvent[] = [];
-    for (const rec of recordsOf(obs)) this.report(obs, rec, anomalies, sender, events);
+    const records = this.recordsOf(obs);
+    for (let i = 0; i < records.length; i++) this.report(obs, records[i], anomalies, sender, events);
     return events;
+  }
+
+  /** A message's records: a v3/MLDv2 report's own, or the one record a v1/v2 report or leave stands for. */
+  private recordsOf(obs: MembershipObservation): readonly RecordInput[] {
+    if (obs.kind === 'report' && (obs.records.length > 0 || obs.group === null)) return obs.records;
+    if (obs.group === null) return NO_RECORDS;
+    this.legacyRecord.type = obs.kind === 'leave' ? LEGACY_LEAVE : LEGACY_REPORT;
+    this.legacyRecord.group = obs.group;
+    return this.legacyRecords;
   }
 
   /** Bring timers up to `now` (packet time); views call this with the time they display. */
@@ -85,14 +103,9 @@ export class IlmObserver implements Annotator {
     this.hostTable = new Map(memberships.map((m) => [`${m.device}|${m.group}`, m]));
   }
 
-  private base(obs: MembershipObservation, group: string | null, anomalies: string[]): IlmEvent {
+  private base(obs: MembershipObservation, group: string | null, anomalies: readonly string[]): IlmEvent {
     const q = this.queriers.get(obs.link, obs.family);
-    return {
-      kind: 'REFRESH', link: obs.link, family: obs.family, group, reporter: obs.srcMac, reporterIp: obs.srcIp,
-      record: 'query', mode: null, sources: NO_STRINGS, rtx: null, answers: null, query: null, suppressed: NO_STRINGS,
-      state: null, expiresInSec: null, querier: q?.address ?? null, querierVersion: q?.version ?? null,
-      anomalies, sender: null, castMove: null, host: null,
-    };
+    return new IlmEvent(obs.link, obs.family, group, obs.srcMac, obs.srcIp, q?.address ?? null, q?.version ?? null, anomalies);
   }
 
   private rowStatus(e: IlmEvent, row: IlmRow | undefined, now: number): void {
@@ -101,7 +114,7 @@ export class IlmObserver implements Annotator {
     e.expiresInSec = row.state === 'EXPIRED' ? null : Math.max(0, row.expiresAt - now);
   }
 
-  private query(obs: MembershipObservation, anomalies: string[], sender: IlmEvent['sender']): IlmEvent {
+  private query(obs: MembershipObservation, anomalies: readonly string[], sender: IlmEvent['sender']): IlmEvent {
     const outcome = this.queriers.noteQuery(obs);
     const kind: QueryKind = obs.group === null ? 'general' : obs.querySources.length ? 'group-and-source' : 'group';
     const e = this.base(obs, obs.group, anomalies);
@@ -122,7 +135,7 @@ export class IlmObserver implements Annotator {
   }
 
   private report(
-    obs: MembershipObservation, rec: RecordInput, packetAnoms: string[], sender: IlmEvent['sender'], out: IlmEvent[],
+    obs: MembershipObservation, rec: RecordInput, packetAnoms: readonly string[], sender: IlmEvent['sender'], out: IlmEvent[],
   ): void {
     const { link, family, ts } = obs;
     const timers = timersOf(this.queriers.get(link, family));
@@ -135,10 +148,19 @@ export class IlmObserver implements Annotator {
     // The packet's list is shared by its records' events (nothing changes it later).
     const anomalies = unqueried ? [...packetAnoms, unqueried] : packetAnoms;
 
-    const outcome = this.members.report({
-      link, family, group: rec.group, mac: obs.srcMac || obs.srcIp, ip: obs.srcIp, version: obs.version,
-      now: ts, type: rec.type, sources: rec.sources, answered, timers,
-    });
+    const inp = this.reportInput;
+    inp.link = link;
+    inp.family = family;
+    inp.group = rec.group;
+    inp.mac = obs.srcMac || obs.srcIp;
+    inp.ip = obs.srcIp;
+    inp.version = obs.version;
+    inp.now = ts;
+    inp.type = rec.type;
+    inp.sources = rec.sources;
+    inp.answered = answered;
+    inp.timers = timers;
+    const outcome = this.members.report(inp);
     const e = this.base(obs, rec.group, anomalies);
     e.kind = outcome.kind;
     e.record = recordLabel(obs, rec);
@@ -153,7 +175,7 @@ export class IlmObserver implements Annotator {
     out.push(e);
 
     if (outcome.suppressed.length) {
-      const s = this.base(obs, rec.group, []);
+      const s = this.base(obs, rec.group, NO_STRINGS);
       s.kind = 'SUPPRESSED';
       s.record = e.record;
       s.suppressed = outcome.suppressed;

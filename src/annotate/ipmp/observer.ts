@@ -442,16 +442,7 @@ export class IpmpObserver implements Annotator {
   }
 
   private logRow(inst: ProbeInstance, s: Slot): void {
-    const rtt = s.target?.rtt;
-    this.log.push(
-      s.sentNs / 1e9,
-      inst.phyint.name,
-      s.seq,
-      s.status === PR.ACKED && s.netRttNs !== null ? s.netRttNs / MS : null,
-      rtt?.avgMs ?? null,
-      rtt?.devMs ?? null,
-      s.target?.address ?? '?',
-    );
+    this.log.push(s.sentNs, inst.phyint.name, s.seq, s.status === PR.ACKED ? s.netRttNs : null, s.target?.rtt, s.target?.address ?? '?');
   }
 }
 

@@ -4,6 +4,7 @@
 import { type ByteText, textOf } from '../../output/byte-text.js';
 import type { Annotation } from '../annotation.js';
 import { MS, type ProbeInstance } from './instance.js';
+import { averageMs, deviationMs, type RttUnit } from './rtt.js';
 import type { ProbeTarget } from './targets.js';
 
 export type ReplyState = 'sent' | 'acked' | 'late' | 'lost' | 'duplicate' | 'fake' | 'out-of-window' | 'unknown' | 'ignored' | 'responder' | 'unmatched';
@@ -17,10 +18,13 @@ export function fmtMs(ms: number): string {
 }
 
 export class ProbeAnnotation implements Annotation {
-  readonly source = 'ipmp' as const;
+  // The target's RTT estimate when this probe was seen: its integer state, so that the copy
+  // makes no heap numbers (one is made per double field of every annotation otherwise).
   private readonly crttMs: number;
-  private readonly avgMs: number | null;
-  private readonly devMs: number | null;
+  private readonly rttUnit: RttUnit;
+  /** -1 when the target had no sample yet, or there is no target. */
+  private readonly rttSa: number;
+  private readonly rttSv: number;
   private verdicts: string[] | null = null;
   private builtDetail: string[] | undefined;
   private builtJson: Record<string, unknown> | undefined;
@@ -39,8 +43,14 @@ export class ProbeAnnotation implements Annotation {
     private readonly notes: readonly string[],
   ) {
     this.crttMs = tg ? tg.rtt.crttMs : 0;
-    this.avgMs = tg ? tg.rtt.avgMs : null;
-    this.devMs = tg ? tg.rtt.devMs : null;
+    this.rttUnit = tg ? tg.rtt.unit : 'ms';
+    this.rttSa = tg ? tg.rtt.sa : -1;
+    this.rttSv = tg ? tg.rtt.sv : 0;
+  }
+
+  /** On the prototype, not in every instance. */
+  get source(): 'ipmp' {
+    return 'ipmp';
   }
 
   /** A phyint's group and name never change (a restart makes a new phyint), so they are read late. */
@@ -102,7 +112,8 @@ export class ProbeAnnotation implements Annotation {
         `State = ${this.state}`,
       ];
       if (this.netRttNs !== null) d.push(`Net RTT = ${fmtMs(this.netRttNs / MS)} ms`);
-      if (this.avgMs !== null) d.push(`crtt = ${this.crttMs} ms (avg ${fmtMs(this.avgMs)} ms, dev ${fmtMs(this.devMs ?? 0)} ms)`);
+      const avgMs = averageMs(this.rttUnit, this.rttSa);
+      if (avgMs !== null) d.push(`crtt = ${this.crttMs} ms (avg ${fmtMs(avgMs)} ms, dev ${fmtMs(deviationMs(this.rttUnit, this.rttSa, this.rttSv) ?? 0)} ms)`);
       for (const n of this.notes) d.push(`Note = ${n}`);
       if (this.verdicts) for (const v of this.verdicts) d.push(`Verdict = ${v}`);
       this.builtDetail = d;

@@ -89,8 +89,8 @@ export function readProbe(pkt: Packet, into: ProbeObservation): boolean {
     into.srcMac = macString(b, pkt.eth.srcOff);
     into.dstMac = macString(b, pkt.eth.dstOff);
   } else if (pkt.sll.present && pkt.sll.addrLen === 6) into.srcMac = macString(b, pkt.sll.addrOff);
-  into.src = family === 4 ? ipv4String(pkt.ip.src) : ipv6String(b, pkt.ip6.srcOff);
-  into.dst = family === 4 ? ipv4String(pkt.ip.dst) : ipv6String(b, pkt.ip6.dstOff);
+  into.src = family === 4 ? ipv4String(pkt.ip.src | 0) : ipv6String(b, pkt.ip6.srcOff);
+  into.dst = family === 4 ? ipv4String(pkt.ip.dst | 0) : ipv6String(b, pkt.ip6.dstOff);
   into.ttl = ttl;
   into.reply = probe.reply;
   into.id = ic.id;

@@ -59,12 +59,12 @@ export class RttEstimator {
 
   /** Average RTT in ms (sa/8), null before the first sample. */
   get avgMs(): number | null {
-    return this.sa < 0 ? null : this.toMs(this.sa / 8);
+    return averageMs(this.unit, this.sa);
   }
 
   /** Mean deviation in ms (sv/4), null before the first sample. */
   get devMs(): number | null {
-    return this.sa < 0 ? null : this.toMs(this.sv / 4);
+    return deviationMs(this.unit, this.sa, this.sv);
   }
 
   /**
@@ -99,8 +99,21 @@ export class RttEstimator {
   private crttOf(raw: number): number {
     return this.unit === 'ns' ? Math.floor(raw / 1e6) : raw;
   }
+}
 
-  private toMs(v: number): number {
-    return this.unit === 'ns' ? v / 1e6 : v;
-  }
+// The estimator's figures in ms from its scaled state, for readers that keep a copy of sa and sv
+// (integers: copying them allocates nothing) rather than the figures themselves.
+
+/** Average RTT in ms from sa (8 x average), null when sa is -1 (no sample yet). */
+export function averageMs(unit: RttUnit, sa: number): number | null {
+  return sa < 0 ? null : toMs(unit, sa / 8);
+}
+
+/** Mean deviation in ms from sv (4 x deviation), null when sa is -1 (no sample yet). */
+export function deviationMs(unit: RttUnit, sa: number, sv: number): number | null {
+  return sa < 0 ? null : toMs(unit, sv / 4);
+}
+
+function toMs(unit: RttUnit, v: number): number {
+  return unit === 'ns' ? v / 1e6 : v;
 }
