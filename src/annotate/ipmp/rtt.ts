@@ -90,7 +90,8 @@ export class RttEstimator {
       this.sa = trial.sa;
       this.sv = trial.sv;
       this.crttMs = newCrtt;
-      if (isUni) this.deferred.length = 0;
+      // Only when there is something to drop: setting an array's length is a runtime call.
+      if (isUni && this.deferred.length) this.deferred.length = 0;
       return 'committed';
     }
     return 'ignored';

@@ -212,21 +212,26 @@ export function evaluateTick(inst: ProbeInstance, validUnack: number, nowNs: num
  * goes up (NEXT_FDT_MULTIPLE = 2). A crtt under a quarter of the interval may lower it again.
  */
 export function reviewCrtt(inst: ProbeInstance, tg: ProbeTarget, nowNs: number): readonly Verdict[] {
+  return tg.rtt.crttMs > inst.phyint.group.probeintMs ? slowTarget(inst, tg, nowNs) : lowerFdtIfImproved(inst, tg, nowNs);
+}
+
+// reviewCrtt runs on every acked probe: its rare branch, with the closures, is a function of its
+// own, since a function that makes closures allocates their context on every call.
+
+/** crtt above the probe interval: drop the target if it is the exception, else raise the FDT. */
+function slowTarget(inst: ProbeInstance, tg: ProbeTarget, nowNs: number): readonly Verdict[] {
   const group = inst.phyint.group;
   const probeint = group.probeintMs;
-  if (tg.rtt.crttMs > probeint) {
-    const others = inst.targets.active().filter((t) => t !== tg);
-    const exception = inst.targets.activeCount() >= 4 && others.every((t) => t.rtt.crttMs <= probeint / 2);
-    if (exception) {
-      const status = inst.targets.areRouters === true ? 'slow' : 'deleted';
-      inst.targets.drop(tg, nowNs, status);
-      return [{ type: 'target-dropped', inst, target: tg, status, lost: [] }];
-    }
-    group.inflatedProbeintMs = tg.rtt.crttMs * 2;
-    group.lastBumpNs = nowNs;
-    return [{ type: 'fdt-raised', group, fdtMs: group.fdtMs, target: tg, crttMs: tg.rtt.crttMs }];
+  const others = inst.targets.active().filter((t) => t !== tg);
+  const exception = inst.targets.activeCount() >= 4 && others.every((t) => t.rtt.crttMs <= probeint / 2);
+  if (exception) {
+    const status = inst.targets.areRouters === true ? 'slow' : 'deleted';
+    inst.targets.drop(tg, nowNs, status);
+    return [{ type: 'target-dropped', inst, target: tg, status, lost: [] }];
   }
-  return lowerFdtIfImproved(inst, tg, nowNs);
+  group.inflatedProbeintMs = tg.rtt.crttMs * 2;
+  group.lastBumpNs = nowNs;
+  return [{ type: 'fdt-raised', group, fdtMs: group.fdtMs, target: tg, crttMs: tg.rtt.crttMs }];
 }
 
 /** check_pg_crtt_improved and the FDT halving that follows it. */
@@ -239,13 +244,19 @@ export function lowerFdtIfImproved(inst: ProbeInstance, tg: ProbeTarget, nowNs: 
     if (p.state === 'FAILED') continue;
     for (const i of p.instances()) {
       if (!i.probeCapable()) continue;
-      if (i.targets.active().some((t) => t.rtt.crttMs > probeint / 4)) return NO_VERDICTS;
+      if (anyCrttAbove(i, probeint / 4)) return NO_VERDICTS;
     }
   }
   const userFdt = group.userProbeintMs * 7;
   const fdt = Math.max(Math.floor(group.fdtMs / 2), userFdt);
   group.inflatedProbeintMs = fdt === userFdt ? null : Math.floor(fdt / 7);
   return [{ type: 'fdt-lowered', group, fdtMs: group.fdtMs }];
+}
+
+/** An active target of `inst` has crtt above `limitMs` (a loop: no closure, see slowTarget). */
+function anyCrttAbove(inst: ProbeInstance, limitMs: number): boolean {
+  for (const t of inst.targets.active()) if (t.rtt.crttMs > limitMs) return true;
+  return false;
 }
 
 /** Seqs as ranges in send order: #13-#17, #20. */
