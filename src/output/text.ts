@@ -164,11 +164,9 @@ export interface TextOptions {
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
-/** Address columns kept encoded per formatter and side: 2^11 sets of two. */
+/** Address column pairs kept encoded per formatter: 2^11 sets of two. */
 const COLUMN_CACHE_SET_BITS = 11;
 const ARROW = Buffer.from(' -> ');
-
-type ColumnWriter = (name: string, out: ByteText) => void;
 
 /** The source column: the name right-aligned in 12 columns, then the arrow. */
 function writeSrcColumn(name: string, out: ByteText): void {
@@ -182,6 +180,13 @@ function writeDstColumn(name: string, out: ByteText): void {
   out.byte(SPACE);
 }
 
+/** A cached pair of address columns with the two addresses (int32), to tell hash collisions apart. */
+interface Ipv4Columns {
+  src: number;
+  dst: number;
+  bytes: Buffer;
+}
+
 /** Formats packets one after another; keeps the time base for relative and delta times. */
 export class TextFormatter {
   private firstSec = -1;
@@ -189,12 +194,11 @@ export class TextFormatter {
   private prevSec = -1;
   private prevNsec = 0;
   /**
-   * IPv4 address columns, source and destination side, by address: name or dotted quad padded
-   * to 12, with the arrow or space that follows, encoded. Most lines carry one of a few
-   * addresses, and names never change during a run.
+   * Both IPv4 address columns of a line, by the hash of the address pair: names or dotted quads
+   * padded to 12 with the arrow between and the space after, encoded. Most lines carry one of a
+   * few pairs, and names never change during a run.
    */
-  private readonly srcColumns = new NumberCache<Buffer>(COLUMN_CACHE_SET_BITS);
-  private readonly dstColumns = new NumberCache<Buffer>(COLUMN_CACHE_SET_BITS);
+  private readonly ipv4Columns = new NumberCache<Ipv4Columns>(COLUMN_CACHE_SET_BITS);
 
   constructor(
     private readonly opts: TextOptions,
@@ -273,8 +277,7 @@ export class TextFormatter {
       // The IPv4 addresses fillEndpoints would name, from the column cache (arrow and space included).
       // The addresses go as int32 views: small integers to V8, which a u32 past 2^31 is not, so
       // no heap number is made to pass them (two per line otherwise).
-      this.writeIpv4Column(pkt.ip.src | 0, this.srcColumns, writeSrcColumn, out);
-      this.writeIpv4Column(pkt.ip.dst | 0, this.dstColumns, writeDstColumn, out);
+      this.writeIpv4Columns(pkt.ip.src | 0, pkt.ip.dst | 0, out);
     } else {
       fillEndpoints(pkt, o.names);
       writeSrcColumn(endpoints.src, out);
@@ -292,21 +295,31 @@ export class TextFormatter {
     }
   }
 
-  /** An IPv4 address's src or dst column (address as int32) from its side's cache: one copy. */
-  private writeIpv4Column(addr: number, columns: NumberCache<Buffer>, writeColumn: ColumnWriter, out: ByteText): void {
-    const column = columns.get(addr) ?? this.encodeIpv4Column(addr, columns, writeColumn);
-    out.bytes(column, 0, column.length);
+  /** The src and dst columns of an IPv4 line (addresses as int32) from the pair cache: one copy. */
+  private writeIpv4Columns(src: number, dst: number, out: ByteText): void {
+    const key = Math.imul(src ^ Math.imul(dst, 0x85ebca6b), 0x9e3779b1);
+    const cached = this.ipv4Columns.get(key);
+    const columns = cached !== undefined && cached.src === src && cached.dst === dst ? cached.bytes : this.encodeIpv4Columns(src, dst, key);
+    out.bytes(columns, 0, columns.length);
   }
 
   /**
-   * A cache miss of writeIpv4Column, kept out of it: the closure here captures the arguments,
+   * A cache miss of writeIpv4Columns, kept out of it: the closure here captures the arguments,
    * and a function that makes a closure allocates a context for them on every call, hit or miss.
    */
-  private encodeIpv4Column(addr: number, columns: NumberCache<Buffer>, writeColumn: ColumnWriter): Buffer {
-    const name = ipv4Name(addr >>> 0, this.opts.names);
-    const column = Buffer.from(textOf((o) => writeColumn(name, o)), 'utf8');
-    columns.set(addr, column);
-    return column;
+  private encodeIpv4Columns(src: number, dst: number, key: number): Buffer {
+    const names = this.opts.names;
+    const srcName = ipv4Name(src >>> 0, names);
+    const dstName = ipv4Name(dst >>> 0, names);
+    const bytes = Buffer.from(
+      textOf((o) => {
+        writeSrcColumn(srcName, o);
+        writeDstColumn(dstName, o);
+      }),
+      'utf8',
+    );
+    this.ipv4Columns.set(key, { src, dst, bytes });
+    return bytes;
   }
 
   /** The text for one packet, ending in a newline, as a string. */

@@ -67,6 +67,58 @@ describe('summary lines (show_pktinfo layout)', () => {
   });
 });
 
+describe('cached pieces of summary lines', () => {
+  it('gives every address pair its own columns, named, whatever the pair cache holds or evicts', () => {
+    const names: NameLookup = { ipv4: (a) => (a === c.ip4('192.0.2.1') ? 'gw' : undefined), ipv6: () => undefined };
+    const f = formatter({ time: 'none', numbers: false, names });
+    const addr = (k: number): string => (k === 0 ? '192.0.2.1' : `198.51.${(k >> 8) & 255}.${k & 255}`);
+    const shown = (a: string): string => (a === '192.0.2.1' ? 'gw' : a);
+    // 3000 pairs (each also reversed) against 4096 slots: sets fill, evict, and are looked up again.
+    for (let round = 0; round < 2; round++) {
+      for (let k = 0; k < 3000; k++) {
+        const [src, dst] = k % 2 ? [addr(k), addr((k * 7) % 3001)] : [addr((k * 7) % 3001), addr(k)];
+        const frame = c.ether({ dst: R, src: A, type: c.EtherType.IPV4 }, c.ipv4({ src, dst, proto: c.IpProto.UDP }, c.udp({ sport: 1, dport: 2 }, new Uint8Array(0))));
+        const line = f.format(decoded(frame), []);
+        const columns = `${shown(src).padStart(12)} -> ${shown(dst).padEnd(12)} `;
+        expect(line.slice(0, columns.length)).toBe(columns);
+      }
+    }
+  });
+
+  it('tells apart two address pairs whose cache keys are equal', () => {
+    // White box: the key is imul(src ^ imul(dst, 0x85ebca6b), 0x9e3779b1), so a second pair
+    // with src2 = src1 ^ imul(dst1, C) ^ imul(dst2, C) has the very same key.
+    const C = 0x85ebca6b;
+    const dst1 = c.ip4('192.0.2.1') | 0;
+    const src1 = c.ip4('192.0.2.10') | 0;
+    const dst2 = c.ip4('203.0.113.5') | 0;
+    const src2 = src1 ^ Math.imul(dst1, C) ^ Math.imul(dst2, C);
+    const quad = (a: number): string => [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+    const f = formatter({ time: 'none', numbers: false });
+    for (const [src, dst] of [[src1, dst1], [src2, dst2], [src1, dst1]]) {
+      const frame = c.ether({ dst: R, src: A, type: c.EtherType.IPV4 }, c.ipv4({ src: quad(src), dst: quad(dst), proto: c.IpProto.UDP }, c.udp({ sport: 1, dport: 2 }, new Uint8Array(0))));
+      expect(f.format(decoded(frame), [])).toMatch(new RegExp(`^ *${quad(src).replace(/\./g, '\\.')} -> ${quad(dst).replace(/\./g, '\\.')} `));
+    }
+  });
+
+  it('keeps echo heads apart by direction, ID and protocol, and ends probes with their tail', () => {
+    const f = formatter({ time: 'none', numbers: false });
+    const v4 = (reply: boolean, id: number, data?: Uint8Array) =>
+      decoded(c.ether({ dst: R, src: A, type: c.EtherType.IPV4 }, c.ipv4({ src: '192.0.2.10', dst: '192.0.2.1', proto: c.IpProto.ICMP }, c.icmpEcho({ reply, id, seq: 5, data }))));
+    const v6 = (reply: boolean, id: number) =>
+      decoded(c.ether({ dst: R, src: A, type: c.EtherType.IPV6 }, c.ipv6({ src: 'fe80::a', dst: 'fe80::1', nxt: c.IpProto.ICMPV6 }, c.icmp6Echo({ reply, id, seq: 5 }))));
+    const summary = (p: Packet): string => f.format(p, []).slice(29, -1);
+    const probe = c.probePayload({ kind: 'MULTI', format: 'ms32', size: 16, ts: 1000n });
+    for (let round = 0; round < 2; round++) {
+      expect(summary(v4(false, 7))).toBe('ICMP Echo request (ID: 7 Sequence number: 5)');
+      expect(summary(v4(true, 7))).toBe('ICMP Echo reply (ID: 7 Sequence number: 5)');
+      expect(summary(v4(false, 8))).toBe('ICMP Echo request (ID: 8 Sequence number: 5)');
+      expect(summary(v6(false, 7))).toBe('ICMPv6 Echo request (ID: 7 Sequence number: 5)');
+      expect(summary(v4(true, 7, probe))).toBe('ICMP Echo reply (ID: 7 Sequence number: 5) [mpathd MULTI ms32]');
+    }
+  });
+});
+
 describe('-V, -v and -x', () => {
   it('-V prints the rule, then one prefixed line per layer and per annotation', () => {
     const text = formatter({ mode: 'layers', time: 'none', numbers: false }).format(decoded(echo(0)), [annotation]);

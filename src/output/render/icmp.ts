@@ -11,7 +11,7 @@ import {
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
 import { type ByteText, textOf } from '../byte-text.js';
-import { checksumText, echoHeads, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
+import { checksumText, EchoHeads, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 /** Captured bytes of the ICMP message (never beyond what IP claims). */
@@ -110,7 +110,7 @@ function typeAndCode(pkt: Packet, names: NameLookup): [string, string] {
   }
 }
 
-const ECHO_HEADS = echoHeads('ICMP');
+const ECHO_HEADS = new EchoHeads('ICMP');
 
 function writeSummary(pkt: Packet, names: NameLookup, out: ByteText): void {
   const ic = pkt.icmp;

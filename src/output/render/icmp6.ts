@@ -13,7 +13,7 @@ import { MLD_LISTENER_QUERY, MLD_LISTENER_REDUCTION, MLD_LISTENER_REPORT, MLD_V2
 import { L, type Packet } from '../../decode/packet.js';
 import type { NameLookup } from './context.js';
 import { type ByteText, textOf } from '../byte-text.js';
-import { checksumText, echoHeads, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
+import { checksumText, EchoHeads, incompleteHeader, writeEchoSummary, writeTypeSummary } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 function available(pkt: Packet): number {
@@ -86,7 +86,7 @@ function typeAndCode(pkt: Packet): [string, string] {
   }
 }
 
-const ECHO_HEADS = echoHeads('ICMPv6');
+const ECHO_HEADS = new EchoHeads('ICMPv6');
 
 function writeSummary(pkt: Packet, out: ByteText): void {
   const ic = pkt.icmp6;

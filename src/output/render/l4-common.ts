@@ -1,6 +1,7 @@
 // Text shared by the upper-layer renderers: the checksum verdict that snoop never printed and
 // the in.mpathd probe tail on echo summaries.
 import { L, ProbeKind, type Packet } from '../../decode/packet.js';
+import { NumberCache } from '../../decode/number-cache.js';
 import type { ByteText } from '../byte-text.js';
 
 /** Suffix for a `Checksum = ...` line: verified good, verified bad, or nothing when unverifiable. */
@@ -28,40 +29,58 @@ export function probeTimestamp(pkt: Packet): string {
   return p.format === 'ms32' ? String(p.tsMs) : ((BigInt(p.tsHi) << 32n) | BigInt(p.tsLo)).toString();
 }
 
-/** The few distinct probe tails, encoded once: two thirds of a busy IPMP link's lines end in one. */
-const PROBE_TAILS = new Map<string, Buffer>();
+const PROBE_KIND_NAMES = ['UNI', 'MULTI', 'RTT', '?'] as const;
+const PROBE_FORMATS = ['ms32', 'ns64'] as const;
 
-/** ` [mpathd UNI ms32]` after an echo summary when the echo is an in.mpathd probe. */
-function writeProbeTail(pkt: Packet, out: ByteText): void {
-  if (!pkt.has(L.PROBE) || !pkt.probe.present) return;
-  const kind = probeKindName(pkt.probe.kind);
-  const key = kind === 'UNI' ? pkt.probe.format : kind + pkt.probe.format;
-  let tail = PROBE_TAILS.get(key);
-  if (tail === undefined) PROBE_TAILS.set(key, (tail = Buffer.from(` [mpathd ${kind} ${pkt.probe.format}]`)));
-  out.bytes(tail, 0, tail.length);
+/**
+ * What ends an echo summary, encoded once: the `)` closing it and, for an in.mpathd probe, the
+ * tail ` [mpathd UNI ns64]` (index 1 + 2 x kind + format), two thirds of a busy IPMP link's lines.
+ */
+const ECHO_ENDS: readonly Buffer[] = [
+  Buffer.from(')'),
+  ...PROBE_KIND_NAMES.flatMap((kind) => PROBE_FORMATS.map((format) => Buffer.from(`) [mpathd ${kind} ${format}]`))),
+];
+
+/** The ECHO_ENDS index for this packet: 0 unless it carries a probe. */
+function echoEndIndex(pkt: Packet): number {
+  if (!pkt.has(L.PROBE) || !pkt.probe.present) return 0;
+  const kind = pkt.probe.kind;
+  const kindIndex = kind === ProbeKind.UNI ? 0 : kind === ProbeKind.MULTI ? 1 : kind === ProbeKind.RTT ? 2 : 3;
+  return 1 + 2 * kindIndex + (pkt.probe.format === 'ns64' ? 1 : 0);
 }
 
-/** The constant starts of a protocol's echo summaries, encoded once: most lines of a probed link have one. */
-export interface EchoHeads {
-  request: Buffer;
-  reply: Buffer;
+/** Distinct (request or reply, ID) heads kept per protocol: 2^8 sets of two. */
+const ECHO_HEAD_SET_BITS = 8;
+const REPLY_KEY = 0x10000;
+
+/**
+ * The starts of a protocol's echo summaries up to the sequence number,
+ * `ICMP Echo request (ID: 53762 Sequence number: `, encoded once per ID: a probing daemon keeps
+ * one ID, so most lines of a probed link copy one of a few.
+ */
+export class EchoHeads {
+  private readonly heads = new NumberCache<Buffer>(ECHO_HEAD_SET_BITS);
+
+  constructor(private readonly protocol: string) {}
+
+  head(request: boolean, id: number): Buffer {
+    const key = request ? id : id | REPLY_KEY;
+    let head = this.heads.get(key);
+    if (head === undefined) {
+      head = Buffer.from(`${this.protocol} Echo ${request ? 'request' : 'reply'} (ID: ${id} Sequence number: `);
+      this.heads.set(key, head);
+    }
+    return head;
+  }
 }
 
-export function echoHeads(protocol: string): EchoHeads {
-  return { request: Buffer.from(`${protocol} Echo request (ID: `), reply: Buffer.from(`${protocol} Echo reply (ID: `) };
-}
-
-const SEQUENCE_NUMBER = Buffer.from(' Sequence number: ');
-
-/** An echo's summary, `ICMP Echo request (ID: 1 Sequence number: 0) [mpathd UNI ns64]`, in pieces. */
+/** An echo's summary, `ICMP Echo request (ID: 1 Sequence number: 0) [mpathd UNI ns64]`, in three pieces. */
 export function writeEchoSummary(out: ByteText, pkt: Packet, heads: EchoHeads, request: boolean, id: number, seq: number): void {
-  const head = request ? heads.request : heads.reply;
+  const head = heads.head(request, id);
   out.bytes(head, 0, head.length);
-  out.int(id);
-  out.bytes(SEQUENCE_NUMBER, 0, SEQUENCE_NUMBER.length);
   out.int(seq);
-  out.byte(0x29);
-  writeProbeTail(pkt, out);
+  const end = ECHO_ENDS[echoEndIndex(pkt)];
+  out.bytes(end, 0, end.length);
 }
 
 /** Any other ICMP or ICMPv6 summary from snoop's (type, code) text pair: `ICMP Time exceeded (in transit)`. */
@@ -74,5 +93,7 @@ export function writeTypeSummary(out: ByteText, pkt: Packet, protocol: string, [
     out.text(codeText);
     out.byte(0x29);
   }
-  writeProbeTail(pkt, out);
+  // Only echoes carry probes: this is for a probe payload on an echo whose code is not 0.
+  const end = ECHO_ENDS[echoEndIndex(pkt)];
+  out.bytes(end, 1, end.length);
 }
