@@ -1,6 +1,6 @@
 // Address text: RFC 5952 forms, and the text caches never hand one address's text to another.
 import { describe, expect, it } from 'vitest';
-import { ipv4String, ipv6String, macString, parseIpv4, parseIpv6 } from '../../src/decode/addr.js';
+import { ipv4String, ipv6String, macString, onesSum, parseIpv4, parseIpv6 } from '../../src/decode/addr.js';
 
 function v6(text: string): Uint8Array {
   const b = parseIpv6(text);
@@ -94,5 +94,37 @@ describe('ipv4String and macString', () => {
       expect(macString(a, 0)).toBe('02:00:5e:10:00:0a');
       expect(macString(b, 0)).toBe('0a:0b:5e:10:00:0a');
     }
+  });
+});
+
+describe('onesSum', () => {
+  /** RFC 1071 the plain way: 16-bit big-endian words, an odd last byte padded, end-around carry at the end. */
+  function reference(b: Uint8Array, off: number, len: number, initial: number): number {
+    let sum = initial;
+    for (let i = 0; i < len; i += 2) sum += ((b[off + i] ?? 0) << 8) + (i + 1 < len ? (b[off + i + 1] ?? 0) : 0);
+    while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
+    return sum;
+  }
+
+  it('equals the plain RFC 1071 sum at every offset and length, odd ones included', () => {
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    const b = Uint8Array.from({ length: 300 }, () => next());
+    for (let off = 0; off < 9; off++) {
+      for (let len = 0; len < 120; len++) expect(onesSum(b, off, len, off * 1000)).toBe(reference(b, off, len, off * 1000));
+    }
+  });
+
+  it('stays exact for frames past 128 KiB, whose sum no longer fits 32 bits', () => {
+    const b = new Uint8Array(262144).fill(0xff);
+    expect(onesSum(b, 0, b.length)).toBe(0xffff);
+    b[1] = 0xfe;
+    expect(onesSum(b, 0, b.length)).toBe(reference(b, 0, b.length, 0));
+  });
+
+  it('counts a range running past the buffer as zeros rather than failing', () => {
+    const b = Uint8Array.of(0x12, 0x34, 0x56, 0x78, 0x9a);
+    expect(onesSum(b, 1, 16)).toBe(reference(b, 1, 16, 0));
+    expect(onesSum(b.subarray(1), 0, 16)).toBe(reference(b, 1, 16, 0));
   });
 });
