@@ -91,7 +91,7 @@ export class IlmEvent implements Annotation {
       out.recurring(this.group);
     }
     out.byte(SPACE);
-    out.text(eventText(this));
+    writeEventText(out, this);
     if (this.castMove) {
       out.byte(SPACE);
       out.text(castMoveText(this.castMove));
@@ -129,27 +129,56 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-function eventText(e: IlmEvent): string {
+/**
+ * What happened, after the group: `REFRESH EX{} (query #12)`, `CREATE IN{198.51.100.7}`, written
+ * in pieces: a template string here would be built, then flattened to be copied, on every
+ * membership line.
+ */
+function writeEventText(out: ByteText, e: IlmEvent): void {
   const filter = e.mode === null ? '' : filterText(e.mode, e.sources, MAX_SUMMARY_SOURCES);
   switch (e.kind) {
     case 'QUERY': {
       const q = e.query;
-      if (!q) return 'QUERY';
+      if (!q) {
+        out.text('QUERY');
+        return;
+      }
       const srcs = q.kind === 'group-and-source' ? ` ${sourceSet(q.sources, MAX_SUMMARY_SOURCES)}` : '';
-      return `QUERY ${q.kind}${srcs} v${q.version} mrt ${seconds(q.mrtMs)}${q.elected ? '' : ' non-querier'}`;
+      out.text(`QUERY ${q.kind}${srcs} v${q.version} mrt ${seconds(q.mrtMs)}${q.elected ? '' : ' non-querier'}`);
+      return;
     }
     case 'RTX':
-      return `${e.rtx?.of ?? 'RTX'} ${e.rtx?.of === 'REMOVE' ? e.record : filter} rtx ${e.rtx?.n}/${e.rtx?.rv}`;
+      out.text(e.rtx?.of ?? 'RTX');
+      out.byte(SPACE);
+      out.text(e.rtx?.of === 'REMOVE' ? e.record : filter);
+      out.text(' rtx ');
+      out.text(`${e.rtx?.n}/${e.rtx?.rv}`);
+      return;
     case 'FILTER-CHANGE':
-      return `FILTER-CHANGE ${e.record} → ${filter}`;
+      out.text('FILTER-CHANGE ');
+      out.text(e.record);
+      out.text(' → ');
+      out.text(filter);
+      return;
     case 'REMOVE':
-      return `REMOVE ${e.record}`;
+      out.text('REMOVE ');
+      out.text(e.record);
+      return;
     case 'REFRESH':
-      return `REFRESH ${filter}${e.answers === null ? '' : ` (query #${e.answers})`}`;
+      out.text('REFRESH ');
+      out.text(filter);
+      if (e.answers !== null) {
+        out.text(' (query #');
+        out.int(e.answers);
+        out.byte(0x29);
+      }
+      return;
     case 'SUPPRESSED':
-      return `SUPPRESSED ${e.suppressed.join(',')} by ${e.reporter}`;
+      out.text(`SUPPRESSED ${e.suppressed.join(',')} by ${e.reporter}`);
+      return;
     default:
-      return `CREATE ${filter}`;
+      out.text('CREATE ');
+      out.text(filter);
   }
 }
 

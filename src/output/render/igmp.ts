@@ -45,7 +45,15 @@ export const igmpRenderer: ProtocolRenderer = {
   title: 'IGMP Header',
   jsonKey: 'igmp',
 
-  summary: (pkt, _names, out) => out.text(summaryText(pkt)),
+  summary(pkt, _names, out) {
+    // In two pieces: the joined string would be built and flattened on every membership line.
+    if (unreadable(pkt)) {
+      out.text('Malformed IGMP packet');
+      return;
+    }
+    out.text('IGMP ');
+    out.text(typeText(pkt));
+  },
 
   layerLine: summaryText,
 

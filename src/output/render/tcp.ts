@@ -3,6 +3,7 @@
 // says whether it is correct.
 import { u16, u32 } from '../../decode/addr.js';
 import { L, type Packet } from '../../decode/packet.js';
+import { type ByteText, textOf } from '../byte-text.js';
 import { TH_ACK, TH_CWR, TH_ECE, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG } from '../../decode/tcp.js';
 import { checksumText, incompleteHeader } from './l4-common.js';
 import { flagLine } from './ipv4.js';
@@ -75,15 +76,40 @@ function optionsSummary(pkt: Packet): string {
   return ` Options=<${parts.join(',')}>`;
 }
 
-function summaryText(pkt: Packet): string {
+/** The summary, written in pieces (no string is built for a line without options). */
+function writeSummary(pkt: Packet, out: ByteText): void {
   const t = pkt.tcp;
-  if (!headerCaptured(pkt)) return 'TCP (short packet)';
-  let s = `TCP D=${t.dstPort} S=${t.srcPort}`;
-  for (const [bit, name] of SUMMARY_FLAGS) if (t.flags & bit) s += ` ${name}`;
-  if (t.flags & TH_URG) s += ` Urg=${t.urgent}`;
-  if (t.flags & TH_ACK) s += ` Ack=${t.ack}`;
-  if (t.seq !== 0) s += ` Seq=${t.seq} Len=${t.payloadLen}`;
-  return s + ` Win=${t.window}` + optionsSummary(pkt);
+  if (!headerCaptured(pkt)) {
+    out.text('TCP (short packet)');
+    return;
+  }
+  out.text('TCP D=');
+  out.int(t.dstPort);
+  out.text(' S=');
+  out.int(t.srcPort);
+  for (let i = 0; i < SUMMARY_FLAGS.length; i++) {
+    if (t.flags & SUMMARY_FLAGS[i][0]) {
+      out.byte(0x20);
+      out.text(SUMMARY_FLAGS[i][1]);
+    }
+  }
+  if (t.flags & TH_URG) {
+    out.text(' Urg=');
+    out.int(t.urgent);
+  }
+  if (t.flags & TH_ACK) {
+    out.text(' Ack=');
+    out.int(t.ack);
+  }
+  if (t.seq !== 0) {
+    out.text(' Seq=');
+    out.int(t.seq);
+    out.text(' Len=');
+    out.int(t.payloadLen);
+  }
+  out.text(' Win=');
+  out.int(t.window);
+  if (t.optLen > 0) out.text(optionsSummary(pkt));
 }
 
 export function tcpFlagLetters(flags: number): string {
@@ -98,9 +124,9 @@ export const tcpRenderer: ProtocolRenderer = {
   title: 'TCP Header',
   jsonKey: 'tcp',
 
-  summary: (pkt, _names, out) => out.text(summaryText(pkt)),
+  summary: (pkt, _names, out) => writeSummary(pkt, out),
 
-  layerLine: summaryText,
+  layerLine: (pkt) => textOf((out) => writeSummary(pkt, out)),
 
   detail(pkt, _names, out) {
     const t = pkt.tcp;
