@@ -187,35 +187,16 @@ export function parseIpv6(text: string): Uint8Array | null {
   return out;
 }
 
-/** A DataView of the buffer onesSum read last: a capture chunk serves many packets, so it is made rarely. */
-let sumBytes: Uint8Array = new Uint8Array(0);
-let sumView = new DataView(sumBytes.buffer);
-
-function viewOf(b: Uint8Array): DataView {
-  if (b !== sumBytes) {
-    sumBytes = b;
-    sumView = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  }
-  return sumView;
-}
-
 /** Ones-complement sum of bytes [off, off+len), folded to 16 bits but not inverted. */
 export function onesSum(b: Uint8Array, off: number, len: number, initial = 0): number {
   let sum = initial;
-  let i = off;
-  // Four bytes (two 16-bit words) per big-endian load: half the loads of a byte-pair loop.
-  const view = viewOf(b);
-  // The byte loop below takes what lies past the buffer as zeros, as it always has; the loads stop short of it.
-  const end4 = Math.min(off + len, b.length) - 3;
-  for (; i < end4; i += 4) {
-    const w = view.getUint32(i);
-    sum += (w >>> 16) + (w & 0xffff);
-  }
   const end = off + len - 1;
+  let i = off;
   for (; i < end; i += 2) sum += (b[i] << 8) | b[i + 1];
   if (i === end) sum += b[i] << 8;
-  // Division, not shifts: the sum of a frame past 128 KiB exceeds 32 bits.
-  while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
+  // The sum of a frame past 128 KiB exceeds 32 bits, which shifts would cut: fold it by division first.
+  if (sum > 0xffffffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
 }
 
