@@ -1,5 +1,5 @@
-// Text shared by the upper-layer renderers: the checksum verdict that snoop never printed and
-// the in.mpathd probe tail on echo summaries.
+// Text shared by the upper-layer renderers: the checksum verdict that snoop never printed, echo
+// summaries with their in.mpathd probe tail (ICMP and ICMPv6), and the TCP/UDP port pair.
 import { L, ProbeKind, type Packet } from '../../decode/packet.js';
 import { NumberCache } from '../../decode/number-cache.js';
 import type { ByteText } from '../byte-text.js';
@@ -81,6 +81,15 @@ export function writeEchoSummary(out: ByteText, pkt: Packet, heads: EchoHeads, r
   out.int(seq);
   const end = ECHO_ENDS[echoEndIndex(pkt)];
   out.bytes(end, 0, end.length);
+}
+
+/** The start of TCP and UDP summaries, snoop's port pair: `TCP D=80 S=40000`. */
+export function writePortPair(out: ByteText, protocol: string, dstPort: number, srcPort: number): void {
+  out.text(protocol);
+  out.text(' D=');
+  out.int(dstPort);
+  out.text(' S=');
+  out.int(srcPort);
 }
 
 /** Any other ICMP or ICMPv6 summary from snoop's (type, code) text pair: `ICMP Time exceeded (in transit)`. */

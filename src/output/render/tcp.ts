@@ -5,7 +5,7 @@ import { u16, u32 } from '../../decode/addr.js';
 import { L, type Packet } from '../../decode/packet.js';
 import { type ByteText, textOf } from '../byte-text.js';
 import { TH_ACK, TH_CWR, TH_ECE, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG } from '../../decode/tcp.js';
-import { checksumText, incompleteHeader } from './l4-common.js';
+import { checksumText, incompleteHeader, writePortPair } from './l4-common.js';
 import { flagLine } from './ipv4.js';
 import type { ProtocolRenderer } from './protocol.js';
 
@@ -83,10 +83,7 @@ function writeSummary(pkt: Packet, out: ByteText): void {
     out.text('TCP (short packet)');
     return;
   }
-  out.text('TCP D=');
-  out.int(t.dstPort);
-  out.text(' S=');
-  out.int(t.srcPort);
+  writePortPair(out, 'TCP', t.dstPort, t.srcPort);
   for (let i = 0; i < SUMMARY_FLAGS.length; i++) {
     if (t.flags & SUMMARY_FLAGS[i][0]) {
       out.byte(0x20);

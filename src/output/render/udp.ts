@@ -2,7 +2,7 @@
 // the checksum line says whether the checksum is correct.
 import { L, type Packet } from '../../decode/packet.js';
 import { type ByteText, textOf } from '../byte-text.js';
-import { checksumText, incompleteHeader } from './l4-common.js';
+import { checksumText, incompleteHeader, writePortPair } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 const UDP_HEADER_LEN = 8;
@@ -17,10 +17,7 @@ function writeSummary(pkt: Packet, out: ByteText): void {
     out.text('UDP (short packet)');
     return;
   }
-  out.text('UDP D=');
-  out.int(u.dstPort);
-  out.text(' S=');
-  out.int(u.srcPort);
+  writePortPair(out, 'UDP', u.dstPort, u.srcPort);
   out.text(' LEN=');
   out.int(u.length);
 }
