@@ -22,6 +22,15 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['koffi', 'blessed'],
+  plugins: [
+    {
+      // commander's require of child_process goes to a stand-in that loads it on first use.
+      name: 'lazy-child-process',
+      setup(bundle) {
+        bundle.onResolve({ filter: /^(node:)?child_process$/ }, () => ({ path: join(DIST, 'tools', 'lazy-child-process.js') }));
+      },
+    },
+  ],
   // commander is CommonJS: its require() of Node's modules needs a real require in an ES module.
   banner: { js: "import { createRequire as bundleRequire } from 'node:module';\nconst require = bundleRequire(import.meta.url);" },
   sourcemap: true,
