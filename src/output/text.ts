@@ -304,7 +304,7 @@ export class TextFormatter {
   }
 
   /**
-   * A cache miss of writeIpv4Columns, kept out of it: the closure here captures the arguments,
+   * A cache miss of writeIpv4Columns, kept out of it: the closure here captures the two names,
    * and a function that makes a closure allocates a context for them on every call, hit or miss.
    */
   private encodeIpv4Columns(src: number, dst: number, key: number): Buffer {

@@ -17,9 +17,9 @@ interface RecordInput {
   sources: readonly string[];
 }
 
-/** The labels most records get, made once: every legacy report, and records without sources. */
 const NO_RECORDS: readonly RecordInput[] = Object.freeze([]);
 
+/** The labels most records get, made once: every legacy report, and records without sources. */
 const LEGACY_REPORT_LABELS = ['v0 report', 'v1 report', 'v2 report', 'v3 report'];
 const SOURCELESS_LABELS = REC_NAMES.map((name) => `${name}{}`);
 
