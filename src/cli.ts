@@ -200,7 +200,7 @@ async function capture(cfg: CaptureConfig): Promise<number> {
   let status = 0;
   let result;
   try {
-    result = await runLoop(source, { filter, annotators, count: cfg.count, range: cfg.range, stopRequested: () => stopping, decode: !plainCopy }, sinks);
+    result = await runLoop(source, { filter, annotators, count: cfg.count, range: cfg.range, stopRequested: () => stopping, decode: !plainCopy, checksums: cfg.json || cfg.mode === 'verbose' }, sinks);
   } catch (err) {
     // Everything before the damage has been printed and written; say what broke and where.
     await out.flush();

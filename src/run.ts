@@ -34,6 +34,8 @@ export interface LoopOptions {
    * no annotations and no views): frames then go straight from the source to the writer.
    */
   decode: boolean;
+  /** Verify checksums (Packet.checksums): only -v lines and JSON show the verdicts. */
+  checksums: boolean;
 }
 
 export interface LoopResult {
@@ -46,6 +48,7 @@ export interface LoopResult {
 
 export async function runLoop(source: CaptureSource, opts: LoopOptions, sinks: LoopSinks): Promise<LoopResult> {
   const pkt = new Packet();
+  pkt.checksums = opts.checksums;
   const result: LoopResult = { seen: 0, matched: 0, outputClosed: false };
   const links = source.links;
   const { filter, annotators, range } = opts;

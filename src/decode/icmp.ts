@@ -51,6 +51,6 @@ export function decodeIcmp(pkt: Packet, off: number, len: number, whole: boolean
   }
   if (icmpQuotes(type) && stop > ic.dataOff) ic.quotedOff = ic.dataOff;
 
-  if (whole) ic.checksumOk = verifyChecksum(pkt, off, len, 0, 'ICMP');
+  if (whole && pkt.checksums) ic.checksumOk = verifyChecksum(pkt, off, len, 0, 'ICMP');
   if ((type === ICMP_ECHO || type === ICMP_ECHOREPLY) && ic.code === 0) decodeProbe(pkt, off, len, type === ICMP_ECHOREPLY);
 }

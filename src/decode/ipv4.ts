@@ -55,8 +55,10 @@ export function decodeIpv4(pkt: Packet, off: number): void {
     pkt.notes.push('short packet');
     return;
   }
-  ip.checksumOk = onesSum(b, off, headerLen) === 0xffff;
-  if (!ip.checksumOk) pkt.notes.push('bad IP checksum');
+  if (pkt.checksums) {
+    ip.checksumOk = onesSum(b, off, headerLen) === 0xffff;
+    if (!ip.checksumOk) pkt.notes.push('bad IP checksum');
+  }
   if (headerLen > 20) scanOptions(pkt, off + 20, off + headerLen);
   if (ip.totalLen < headerLen) {
     pkt.notes.push('malformed IP header');

@@ -314,6 +314,15 @@ export class Packet {
   /** Problems found: "short packet", "bad IP checksum", ... Reset per packet. */
   notes: string[] = [];
 
+  // --- decoding options (kept across frames) ---
+  /**
+   * Verify the IPv4 header, ICMP, ICMPv6, UDP and TCP checksums. Callers turn it off when nothing
+   * will read the verdicts: summary and -V lines show none, and the sums are a tenth of decoding
+   * a probe. IGMP and MLD checksums are verified whatever this says, since the ilm observer
+   * reports bad ones on the summary line. Off, the verdicts stay null (not verified).
+   */
+  checksums = true;
+
   get capLen(): number {
     return this.end - this.start;
   }

@@ -51,5 +51,5 @@ export function decodeTcp(pkt: Packet, off: number, len: number, family: 4 | 6, 
     t.optLen = stop - t.optOff;
     noteOnce(pkt, 'short packet');
   }
-  if (whole) t.checksumOk = verifyChecksum(pkt, off, len, pseudoSum(pkt, 6, len, family), 'TCP');
+  if (whole && pkt.checksums) t.checksumOk = verifyChecksum(pkt, off, len, pseudoSum(pkt, 6, len, family), 'TCP');
 }

@@ -37,5 +37,5 @@ export function decodeUdp(pkt: Packet, off: number, len: number, family: 4 | 6, 
     }
     return;
   }
-  if (whole) u.checksumOk = verifyChecksum(pkt, off, udpLen, pseudoSum(pkt, 17, udpLen, family), 'UDP');
+  if (whole && pkt.checksums) u.checksumOk = verifyChecksum(pkt, off, udpLen, pseudoSum(pkt, 17, udpLen, family), 'UDP');
 }

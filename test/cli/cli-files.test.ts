@@ -40,7 +40,7 @@ async function summaryInProcess(path: string): Promise<string> {
   const chunks: Buffer[] = [];
   const sink = new TextSink(new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(Buffer.from(chunk)); done(); } }));
   const formatter = new TextFormatter({ mode: 'summary', time: 'delta', numbers: true, showLength: false, showDrops: false, showLink: false, names: NO_NAMES }, source.links);
-  await runLoop(source, { filter: null, annotators: [new IpmpObserver(), new IlmObserver()], stopRequested: () => false, decode: true }, { text: { formatter, sink } });
+  await runLoop(source, { filter: null, annotators: [new IpmpObserver(), new IlmObserver()], stopRequested: () => false, decode: true, checksums: false }, { text: { formatter, sink } });
   await sink.flush();
   await source.close();
   return Buffer.concat(chunks).toString('utf8');
@@ -61,6 +61,13 @@ describe('dlsnoop -i file (the bundled command)', () => {
     expect(r.status).toBe(0);
     expect(expected.split('\n').length).toBeGreaterThan(30);
     expect(r.stdout).toBe(expected);
+  });
+
+  it('verifies checksums where the output shows them: -v and JSON, not summary lines', () => {
+    const verbose = dlsnoop(['-r', '-v', '-i', CORPUS]).stdout;
+    expect(verbose).toContain('NOTE:  bad ICMP checksum');
+    expect(verbose).toContain('NOTE:  bad IP checksum');
+    expect(dlsnoop(['-r', '--json', '-i', CORPUS]).stdout).toMatch(/"cksumOk":false/);
   });
 
   it('names the filter error with a caret, exits 1, and leaves the file closed', () => {

@@ -33,7 +33,7 @@ function source(): CaptureSource {
 async function copy(opts: Partial<LoopOptions>, decode: boolean): Promise<{ frames: TestFrame[]; matched: number }> {
   const path = join(dir, `c${n++}.pcap`);
   const writer = openCaptureWriter(path, { links, nano: true });
-  const result = await runLoop(source(), { filter: null, annotators: [], stopRequested: () => false, decode, ...opts }, { writer });
+  const result = await runLoop(source(), { filter: null, annotators: [], stopRequested: () => false, decode, checksums: false, ...opts }, { writer });
   writer.close();
   expect(readFileSync(path).length).toBeGreaterThan(0);
   return { frames: (await readAll(await openFileSource(path))).frames, matched: result.matched };
