@@ -7,6 +7,21 @@
 import { u32 } from './addr.js';
 import { L, ProbeKind, type Packet } from './packet.js';
 
+/** Kind names by probeKindIndex: the three mtype magics, then anything else. */
+export const PROBE_KIND_NAMES = ['UNI', 'MULTI', 'RTT', '?'] as const;
+
+/**
+ * An mtype magic's index in PROBE_KIND_NAMES, by comparison: an object keyed by magics this
+ * sparse is a dictionary to V8, and a hash lookup per probe.
+ */
+export function probeKindIndex(magic: number): number {
+  return magic === ProbeKind.UNI ? 0 : magic === ProbeKind.MULTI ? 1 : magic === ProbeKind.RTT ? 2 : 3;
+}
+
+export function probeKindName(magic: number): (typeof PROBE_KIND_NAMES)[number] {
+  return PROBE_KIND_NAMES[probeKindIndex(magic)];
+}
+
 function isProbeMagic(v: number): boolean {
   return v === ProbeKind.UNI || v === ProbeKind.MULTI || v === ProbeKind.RTT;
 }

@@ -1,7 +1,8 @@
 // Telling in.mpathd probes from ordinary pings (reference §6.1), and copying what the emulator
 // needs out of the Packet into a small record so nothing downstream holds the packet or its bytes.
 import { ipv4String, ipv6String, macString } from '../../decode/addr.js';
-import { L, ProbeKind, type Packet } from '../../decode/packet.js';
+import { L, type Packet } from '../../decode/packet.js';
+import { probeKindName } from '../../decode/probe.js';
 
 export type ProbeKindName = 'UNI' | 'MULTI' | 'RTT';
 export type ProbeFormat = 'ms32' | 'ns64';
@@ -28,11 +29,6 @@ export interface ProbeObservation {
   size: number;
   /** True when the captured frame was sent by this host (the capture link is the probing NIC). */
   outgoing: boolean;
-}
-
-/** The kind's name from the mtype magic (comparisons: an object keyed by the sparse magics is a slow dictionary). */
-function kindName(magic: number): ProbeKindName {
-  return magic === ProbeKind.UNI ? 'UNI' : magic === ProbeKind.MULTI ? 'MULTI' : 'RTT';
 }
 
 /** PACKET_OUTGOING from the capture layer. */
@@ -94,7 +90,8 @@ export function readProbe(pkt: Packet, into: ProbeObservation): boolean {
   into.reply = probe.reply;
   into.id = ic.id;
   into.seq = ic.seq;
-  into.kind = kindName(probe.kind);
+  // L.PROBE is set only for the three magics, so the name is never '?'.
+  into.kind = probeKindName(probe.kind) as ProbeKindName;
   into.format = probe.format;
   into.size = len;
   into.outgoing = pkt.pktType === PACKET_OUTGOING;

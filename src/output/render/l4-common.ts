@@ -1,7 +1,8 @@
 // Text shared by the upper-layer renderers: the checksum verdict that snoop never printed, echo
 // summaries with their in.mpathd probe tail (ICMP and ICMPv6), and the TCP/UDP port pair.
-import { L, ProbeKind, type Packet } from '../../decode/packet.js';
+import { L, type Packet } from '../../decode/packet.js';
 import { NumberCache } from '../../decode/number-cache.js';
+import { PROBE_KIND_NAMES, probeKindIndex } from '../../decode/probe.js';
 import type { ByteText } from '../byte-text.js';
 
 /** Suffix for a `Checksum = ...` line: verified good, verified bad, or nothing when unverifiable. */
@@ -19,17 +20,12 @@ export function incompleteHeader(captured: number, headerLen: number, out: strin
   return true;
 }
 
-export function probeKindName(kind: number): 'UNI' | 'MULTI' | 'RTT' | '?' {
-  return kind === ProbeKind.UNI ? 'UNI' : kind === ProbeKind.MULTI ? 'MULTI' : kind === ProbeKind.RTT ? 'RTT' : '?';
-}
-
 /** The probe timestamp as text: ms since boot (ms32) or ns since boot (ns64), exact. */
 export function probeTimestamp(pkt: Packet): string {
   const p = pkt.probe;
   return p.format === 'ms32' ? String(p.tsMs) : ((BigInt(p.tsHi) << 32n) | BigInt(p.tsLo)).toString();
 }
 
-const PROBE_KIND_NAMES = ['UNI', 'MULTI', 'RTT', '?'] as const;
 const PROBE_FORMATS = ['ms32', 'ns64'] as const;
 
 /**
@@ -44,9 +40,7 @@ const ECHO_ENDS: readonly Buffer[] = [
 /** The ECHO_ENDS index for this packet: 0 unless it carries a probe. */
 function echoEndIndex(pkt: Packet): number {
   if (!pkt.has(L.PROBE) || !pkt.probe.present) return 0;
-  const kind = pkt.probe.kind;
-  const kindIndex = kind === ProbeKind.UNI ? 0 : kind === ProbeKind.MULTI ? 1 : kind === ProbeKind.RTT ? 2 : 3;
-  return 1 + 2 * kindIndex + (pkt.probe.format === 'ns64' ? 1 : 0);
+  return 1 + 2 * probeKindIndex(pkt.probe.kind) + (pkt.probe.format === 'ns64' ? 1 : 0);
 }
 
 /** Distinct (request or reply, ID) heads kept per protocol: 2^8 sets of two. */

@@ -2,9 +2,10 @@
 // layer so JSON carries `probe{kind,fmt,ts}` and -v a short section; its summary is the echo's
 // own, which already ends in ` [mpathd UNI ms32]`.
 import { L } from '../../decode/packet.js';
+import { probeKindName } from '../../decode/probe.js';
 import { icmpRenderer } from './icmp.js';
 import { icmp6Renderer } from './icmp6.js';
-import { probeKindName, probeTimestamp } from './l4-common.js';
+import { probeTimestamp } from './l4-common.js';
 import type { ProtocolRenderer } from './protocol.js';
 
 export const probeRenderer: ProtocolRenderer = {
