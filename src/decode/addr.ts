@@ -10,13 +10,13 @@ export function u16(b: Uint8Array, off: number): number {
   return (b[off] << 8) | b[off + 1];
 }
 
-export function u32(b: Uint8Array, off: number): number {
-  return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
-}
-
-/** The same four bytes as an int32: the view of an IPv4 address that V8 passes without boxing. */
+/** Four bytes, big-endian, as an int32: the view of an IPv4 address that V8 passes without boxing. */
 export function i32(b: Uint8Array, off: number): number {
   return (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+}
+
+export function u32(b: Uint8Array, off: number): number {
+  return i32(b, off) >>> 0;
 }
 
 // Printing and annotating format the same few addresses over and over; a cache lookup is
@@ -64,7 +64,7 @@ export function parseIpv4(s: string): number | null {
 export function macString(b: Uint8Array, off: number, len = 6): string {
   if (len !== 6) return hexColons(b, off, len);
   // Keyed by the low four bytes; the entry holds the first two, to tell MACs that share the rest apart.
-  const low = (b[off + 2] << 24) | (b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5];
+  const low = i32(b, off + 2);
   const high = (b[off] << 8) | b[off + 1];
   const cached = macTexts.get(low);
   if (cached !== undefined && cached.high === high) return cached.text;

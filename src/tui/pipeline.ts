@@ -24,8 +24,11 @@ export class TuiPipeline {
   readonly store: PacketStore;
   view = new FilteredView();
   readonly rates = new LinkRates();
-  /** Scratch packet for ingesting; `decodeStored` callers bring their own. */
-  private readonly pkt = new Packet();
+  /**
+   * Scratch packet for ingesting and filtering; `decodeStored` callers bring their own. Neither
+   * reads checksum verdicts (the detail pane decodes its packet again), so they are not worked out.
+   */
+  private readonly pkt = Object.assign(new Packet(), { checksums: false });
   private filter: PacketFilter | null = null;
   /** Set while a rebuild runs; ingestion waits for it so the view stays in arrival order. */
   private rebuilding: Promise<void> | null = null;

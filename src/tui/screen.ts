@@ -70,7 +70,8 @@ export class TuiScreen {
   private readonly boxes: Record<'list' | 'detail' | 'hex' | 'side' | 'status' | 'bar', blessed.Widgets.BoxElement>;
   private readonly help: blessed.Widgets.BoxElement;
   private layout!: Layout;
-  private readonly rowPkt = new Packet();
+  /** List rows show summaries, which carry no checksum verdicts: those are left unverified. */
+  private readonly rowPkt = Object.assign(new Packet(), { checksums: false });
   private readonly detailPkt = new Packet();
   /** Verbose lines of the selected packet, cached by sequence number. */
   private detail: { seq: number; lines: string[]; layers: number[]; hex: string[] } | null = null;

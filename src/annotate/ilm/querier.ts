@@ -84,9 +84,14 @@ export interface QueryOutcome {
 /** Slack added to response windows: hosts send at the deadline and captures timestamp late. */
 const RESPONSE_SLACK_SEC = 0.5;
 
+/** When a query's response window, slack included, closes (seconds). */
+function windowEnd(r: QueryRef): number {
+  return r.at + r.mrtMs / 1000 + RESPONSE_SLACK_SEC;
+}
+
 /** A query whose response window (plus slack) contains `now`. */
 function answerable(r: QueryRef | null | undefined, now: number): r is QueryRef {
-  return !!r && now >= r.at && now <= r.at + r.mrtMs / 1000 + RESPONSE_SLACK_SEC;
+  return !!r && now >= r.at && now <= windowEnd(r);
 }
 
 const NO_QUERIES: readonly QueryRef[] = Object.freeze([]);
@@ -180,7 +185,7 @@ export class QuerierTable {
     if (!q || q.groupQueries.size === 0) return NO_QUERIES;
     const out: QueryRef[] = [];
     for (const [g, r] of q.groupQueries) {
-      if (now > r.at + r.mrtMs / 1000 + RESPONSE_SLACK_SEC) q.groupQueries.delete(g);
+      if (now > windowEnd(r)) q.groupQueries.delete(g);
       else out.push(r);
     }
     return out;

@@ -4,7 +4,7 @@
 import { type ByteText, textOf } from '../../output/byte-text.js';
 import type { Annotation } from '../annotation.js';
 import { MS, type ProbeInstance } from './instance.js';
-import { averageMs, deviationMs, type RttUnit } from './rtt.js';
+import { averageMs, deviationMs } from './rtt.js';
 import type { ProbeTarget } from './targets.js';
 
 export type ReplyState = 'sent' | 'acked' | 'late' | 'lost' | 'duplicate' | 'fake' | 'out-of-window' | 'unknown' | 'ignored' | 'responder' | 'unmatched';
@@ -21,7 +21,6 @@ export class ProbeAnnotation implements Annotation {
   // The target's RTT estimate when this probe was seen: its integer state, so that the copy
   // makes no heap numbers (one is made per double field of every annotation otherwise).
   private readonly crttMs: number;
-  private readonly rttUnit: RttUnit;
   /** -1 when the target had no sample yet, or there is no target. */
   private readonly rttSa: number;
   private readonly rttSv: number;
@@ -43,7 +42,6 @@ export class ProbeAnnotation implements Annotation {
     private readonly notes: readonly string[],
   ) {
     this.crttMs = tg ? tg.rtt.crttMs : 0;
-    this.rttUnit = tg ? tg.rtt.unit : 'ms';
     this.rttSa = tg ? tg.rtt.sa : -1;
     this.rttSv = tg ? tg.rtt.sv : 0;
   }
@@ -112,8 +110,10 @@ export class ProbeAnnotation implements Annotation {
         `State = ${this.state}`,
       ];
       if (this.netRttNs !== null) d.push(`Net RTT = ${fmtMs(this.netRttNs / MS)} ms`);
-      const avgMs = averageMs(this.rttUnit, this.rttSa);
-      if (avgMs !== null) d.push(`crtt = ${this.crttMs} ms (avg ${fmtMs(avgMs)} ms, dev ${fmtMs(deviationMs(this.rttUnit, this.rttSa, this.rttSv) ?? 0)} ms)`);
+      // The instance's targets all keep RTTs in one unit, the one its probe format implies.
+      const unit = inst.targets.unit;
+      const avgMs = averageMs(unit, this.rttSa);
+      if (avgMs !== null) d.push(`crtt = ${this.crttMs} ms (avg ${fmtMs(avgMs)} ms, dev ${fmtMs(deviationMs(unit, this.rttSa, this.rttSv) ?? 0)} ms)`);
       for (const n of this.notes) d.push(`Note = ${n}`);
       if (this.verdicts) for (const v of this.verdicts) d.push(`Verdict = ${v}`);
       this.builtDetail = d;

@@ -55,7 +55,7 @@ export class TargetTable {
   uniCount = 0;
   lastUniTarget: ProbeTarget | null = null;
 
-  constructor(private readonly unit: RttUnit) {}
+  constructor(readonly unit: RttUnit) {}
 
   get(addr: string): ProbeTarget | undefined {
     return this.byAddr.get(addr);
