@@ -255,17 +255,34 @@ class LiveCapture implements LiveSource {
         const left = Math.min(this.stopDeadline - now, this.blockTimeoutMs);
         timeout = timeout < 0 ? left : Math.min(timeout, left);
       }
-      // While frames are held, their own links' fds stay readable: poll only the links awaited.
-      const awaited = active.filter((l) => !l.handle.ring.headReady());
-      this.waiting = dlpiWait([...awaited.map((l) => l.handle.fd()), this.wakeFd], timeout);
-      const revents = await this.waiting;
-      this.waiting = null;
+      await this.waitForFrames(active, timeout);
       if (this.closed) return;
-      awaited.forEach((l, i) => {
-        if ((revents[i] & (c.POLLERR | c.POLLHUP)) !== 0) this.checkLink(l);
-      });
-      if (revents[awaited.length] !== 0) c.read(this.wakeFd, new Uint8Array(8), 8);
     }
+  }
+
+  /**
+   * Poll the active links whose rings have nothing ready, and the wake-up fd, for at most
+   * `timeout` ms (-1: no limit). While frames are held, their own links' fds stay readable, so
+   * only the links awaited are polled. Kept out of batches() (one call per ring block at full
+   * rate) so that V8 compiles the loop without this rarer half.
+   */
+  private async waitForFrames(active: readonly LiveLink[], timeout: number): Promise<void> {
+    const awaited: LiveLink[] = [];
+    const fds: number[] = [];
+    for (const l of active) {
+      if (l.handle.ring.headReady()) continue;
+      awaited.push(l);
+      fds.push(l.handle.fd());
+    }
+    fds.push(this.wakeFd);
+    this.waiting = dlpiWait(fds, timeout);
+    const revents = await this.waiting;
+    this.waiting = null;
+    if (this.closed) return;
+    for (let i = 0; i < awaited.length; i++) {
+      if ((revents[i] & (c.POLLERR | c.POLLHUP)) !== 0) this.checkLink(awaited[i]);
+    }
+    if (revents[awaited.length] !== 0) c.read(this.wakeFd, new Uint8Array(8), 8);
   }
 
   stop(): void {

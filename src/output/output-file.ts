@@ -73,7 +73,10 @@ export class OutputFile {
   private sourceData: DataView = new DataView(new ArrayBuffer(0));
   /** Native address of `buf` (gathered mode). */
   private bufAddress = 0;
-  /** Pending writes in gathered mode, as struct iovec {base, len} in 32-bit halves; empty otherwise. */
+  /**
+   * Pending writes in gathered mode, as struct iovec {base, len} in 32-bit halves; empty otherwise.
+   * Lengths never reach 2^32, so every fourth word stays 0.
+   */
   private readonly iov = new Uint32Array(MAX_IOVECS * 4);
   private iovCount = 0;
   /** Start of the part of `buf` not yet listed in `iov`. */
@@ -129,11 +132,32 @@ export class OutputFile {
     return at;
   }
 
-  /** Gathered mode only: append a whole record of `count` bytes lying in native memory at `address`, as placeFrame does frames. */
-  placeRecord(address: number, count: number): void {
+  /**
+   * Gathered mode: make room for whole records in native memory (listRecord) and return how many
+   * may be listed before asking again. Whatever the buffer holds goes ahead of them.
+   */
+  openRecords(): number {
     this.checkWritable();
     if (this.iovCount + IOVECS_PER_RECORD >= MAX_IOVECS) this.flush();
-    this.listExternal(address, count, this.length);
+    if (this.length > this.runStart) {
+      this.listIovec(this.bufAddress + this.runStart, this.length - this.runStart);
+      this.runStart = this.length;
+    }
+    // One iovec stays free for a run the buffer may gain before the flush.
+    return MAX_IOVECS - 1 - this.iovCount;
+  }
+
+  /**
+   * List a whole record of `count` bytes lying at native address `high` * 2^32 + `low`, left there
+   * as placeFrame leaves frames, within the room openRecords() granted. The address comes in
+   * 32-bit halves so that a batch splits its base once instead of dividing a double per record.
+   */
+  listRecord(low: number, high: number, count: number): void {
+    const i = this.iovCount++ * 4;
+    this.iov[i] = low;
+    this.iov[i + 1] = high;
+    this.iov[i + 2] = count;
+    this.referenced += count;
   }
 
   /** Frames and records can be left where they lie in native memory (see placeFrame). */
@@ -262,7 +286,6 @@ export class OutputFile {
     this.iov[i] = base >>> 0;
     this.iov[i + 1] = (base / 2 ** 32) >>> 0;
     this.iov[i + 2] = len;
-    this.iov[i + 3] = 0;
   }
 
   /** A fresh record buffer of `size` bytes; the old one holds nothing pending (just flushed). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LinkType, type FrameBatch } from '../../src/capture/frame.js';
 import { openCaptureWriter, type CaptureFormat, type CaptureWriter } from '../../src/output/capture-writer.js';
+import * as c from '../../src/dlpi/libc.js';
 import { nativeGather } from '../../src/output/native-gather.js';
 import { CaptureWriteError, type GatherIo } from '../../src/output/output-file.js';
 import { batchOf, makeFrames, tempDir, type TestFrame } from '../capture/file-fixtures.js';
@@ -27,10 +28,10 @@ afterAll(() => {
  * front of each frame and an unrelated gap (filled with 0xee) before that, which must never reach
  * the file.
  */
-function nativeBatch(frames: readonly TestFrame[], headroom: number): FrameBatch {
+function nativeBatch(frames: readonly TestFrame[], headroom: number, allocate = nativeGather.allocate): FrameBatch {
   const gap = 7;
   const size = frames.reduce((sum, f) => sum + gap + headroom + f.data.length, 0);
-  const { address, bytes } = nativeGather.allocate(size);
+  const { address, bytes } = allocate(size);
   allocations.push({ address, size });
   bytes.fill(0xee);
   // The columns as any test batch has them; then the frames move to the native block.
@@ -143,6 +144,33 @@ describe('gathered writes', () => {
     expect(caught).toBeInstanceOf(CaptureWriteError);
     expect(caught).toMatchObject({ message: 'cannot write /dev/full: No space left on device', code: 'ENOSPC' });
     expect(() => writer.close()).not.toThrow();
+  });
+
+  it('lists records on both sides of a 4 GiB address boundary, whole batches at a time', () => {
+    // Record addresses go to writev in 32-bit halves: a block straddling a multiple of 2^32
+    // must carry into the high half. Ask the kernel for memory there (a hint, taken when free).
+    const straddling = (size: number) => {
+      const before = 64 * 1024;
+      for (let k = 1n; k <= 64n; k++) {
+        const hint = 0x5000_0000_0000n + k * 2n ** 32n - BigInt(before);
+        const addr = c.mmap(hint, size, c.PROT_READ | c.PROT_WRITE, c.MAP_PRIVATE | c.MAP_ANONYMOUS, -1, 0);
+        if (addr === hint) return { address: Number(addr), bytes: Buffer.from(c.view(addr, size)) };
+        if (addr !== c.MAP_FAILED) c.munmap(addr, size);
+      }
+      throw new Error('no free address range across a 4 GiB boundary');
+    };
+    const frames = makeFrames(1500, 13);
+    const batch = nativeBatch(frames, 16, straddling);
+    const last = batch.offset[frames.length - 1];
+    expect(batch.address % 2 ** 32).toBeGreaterThan(2 ** 32 - 64 * 1024 - 1);
+    expect(batch.address + last).toBeGreaterThan(2 ** 32 * Math.ceil(batch.address / 2 ** 32));
+    const out = path('pcap');
+    const writer = openCaptureWriter(out, { format: 'pcap', links, gather: nativeGather });
+    writer.writeBatch?.(batch, 0, 600);
+    writer.writeBatch?.(batch, 600, frames.length);
+    writer.endBatch();
+    writer.close();
+    expect(readFileSync(out).equals(copiedFile('pcap', false, [frames]))).toBe(true);
   });
 
   it('leaves frames in JS memory to the copying path', () => {
