@@ -255,22 +255,25 @@ class LiveCapture implements LiveSource {
         const left = Math.min(this.stopDeadline - now, this.blockTimeoutMs);
         timeout = timeout < 0 ? left : Math.min(timeout, left);
       }
-      await this.waitForFrames(active, timeout);
+      await this.waitForFrames(active, heads, timeout);
       if (this.closed) return;
     }
   }
 
   /**
-   * Poll the active links whose rings have nothing ready, and the wake-up fd, for at most
-   * `timeout` ms (-1: no limit). While frames are held, their own links' fds stay readable, so
-   * only the links awaited are polled. Kept out of batches() (one call per ring block at full
-   * rate) so that V8 compiles the loop without this rarer half.
+   * Poll the active links whose rings had nothing ready when the merge looked (`heads`), and the
+   * wake-up fd, for at most `timeout` ms (-1: no limit). A link that had frames ready is held for
+   * the others and stays out: its fd would report readable at once. Kept out of batches() (one
+   * call per ring block at full rate) so that V8 compiles the loop without this rarer half.
    */
-  private async waitForFrames(active: readonly LiveLink[], timeout: number): Promise<void> {
+  private async waitForFrames(active: readonly LiveLink[], heads: readonly MergeHead[], timeout: number): Promise<void> {
     const awaited: LiveLink[] = [];
     const fds: number[] = [];
     for (const l of active) {
-      if (l.handle.ring.headReady()) continue;
+      if (heads[l.index].ready) continue;
+      // A block came since the merge looked: go round again. Polling without this link's fd
+      // instead would wait for nothing (with no timeout, until capture stopped).
+      if (l.handle.ring.headReady()) return;
       awaited.push(l);
       fds.push(l.handle.fd());
     }
