@@ -295,8 +295,8 @@ export class PacketRing {
   private restoreVlanTag(hdr: number, mac: number, tci: number, status: number): number {
     const tpidField = this.u16[(hdr + H_VLAN_TPID) >> 1];
     const tpid = tpidField !== 0 || (status & TP_STATUS_VLAN_TPID_VALID) !== 0 ? tpidField : ETH_P_8021Q;
-    this.bytes.copyWithin(mac - VLAN_TAG_LEN, mac, mac + VLAN_OFFSET);
     const start = mac - VLAN_TAG_LEN;
+    this.bytes.copyWithin(start, mac, mac + VLAN_OFFSET);
     const t = start + VLAN_OFFSET;
     this.bytes[t] = tpid >>> 8;
     this.bytes[t + 1] = tpid & 0xff;

@@ -104,9 +104,9 @@ export class PcapWriter implements CaptureWriter {
         const recordLow = low + at;
         if (recordLow < 2 ** 32) file.listRecord(recordLow, high, RECORD_HEADER + capLen);
         else file.listRecord(recordLow - 2 ** 32, high + 1, RECORD_HEADER + capLen);
+        this.packetsWritten++;
       }
     }
-    this.packetsWritten += to - from;
   }
 
   private cutLength(capLen: number): number {
