@@ -139,10 +139,7 @@ export class OutputFile {
   openRecords(): number {
     this.checkWritable();
     if (this.iovCount + IOVECS_PER_RECORD >= MAX_IOVECS) this.flush();
-    if (this.length > this.runStart) {
-      this.listIovec(this.bufAddress + this.runStart, this.length - this.runStart);
-      this.runStart = this.length;
-    }
+    this.listRun(this.length);
     // One iovec stays free for a run the buffer may gain before the flush.
     return MAX_IOVECS - 1 - this.iovCount;
   }
@@ -236,7 +233,7 @@ export class OutputFile {
 
   private writeGathered(): void {
     const gather = this.gather as GatherIo;
-    if (this.length > this.runStart) this.listIovec(this.bufAddress + this.runStart, this.length - this.runStart);
+    this.listRun(this.length);
     let first = 0;
     let left = this.length + this.referenced;
     while (left > 0) {
@@ -274,10 +271,15 @@ export class OutputFile {
 
   /** List what `buf` holds before `at`, then `count` bytes at native `address`, which stay there until the flush. */
   private listExternal(address: number, count: number, at: number): void {
-    if (at > this.runStart) this.listIovec(this.bufAddress + this.runStart, at - this.runStart);
+    this.listRun(at);
     this.listIovec(address, count);
-    this.runStart = at;
     this.referenced += count;
+  }
+
+  /** List the part of `buf` before `at` not listed yet: records' headers, or whole copied records. */
+  private listRun(at: number): void {
+    if (at > this.runStart) this.listIovec(this.bufAddress + this.runStart, at - this.runStart);
+    this.runStart = at;
   }
 
   /** Append struct iovec {base, len}; addresses are below 2^53, so doubles carry them exactly. */
